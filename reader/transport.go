@@ -38,6 +38,9 @@ type Exchange struct {
 	Duration time.Duration
 	// Err is the transport error, if any.
 	Err error
+	// Redacted is set when the data fields of Command and Response were
+	// blanked because they carry secrets.
+	Redacted bool
 }
 
 // TraceFunc receives every exchange a traced transport performs. It must not

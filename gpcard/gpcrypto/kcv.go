@@ -1,7 +1,5 @@
 package gpcrypto
 
-
-
 // KCVDES returns the 3-byte key check value of a 16- or 24-byte 3DES key: the
 // first three bytes of 3DES-ECB(key, 00×8) (GPCS 2.3.1 §11.8.2.3).
 func KCVDES(key []byte) ([]byte, error) {
@@ -26,4 +24,3 @@ func KCVAES(key []byte) ([]byte, error) {
 	}
 	return out[:3], nil
 }
-
