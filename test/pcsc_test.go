@@ -332,3 +332,38 @@ func BenchmarkAPDU_PCSCD(b *testing.B) {
 func BenchmarkAPDU_InProcess(b *testing.B) {
 	benchSelect(b, reader.WithISORules("in-process", cardLink{newTestCard()}, nil))
 }
+
+func TestPCSC_TransactionAndProtocol(t *testing.T) {
+	_, _, p := insert(t, 0)
+	ctx := context.Background()
+	if p.Protocol() != reader.ProtocolT1 {
+		t.Errorf("vpcd reports T=1; got protocol %v", p.Protocol())
+	}
+	if err := p.Begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Inside the transaction another connection can still connect (shared)
+	// but cannot transmit until End; we only check our own path here.
+	if r, err := p.Transmit(ctx, []byte{0x00, 0xA4, 0x04, 0x00, 0x00}); err != nil || !bytes.Equal(r, []byte{0x90, 0x00}) {
+		t.Fatalf("SELECT in transaction: %X %v", r, err)
+	}
+	if err := p.End(); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := reader.NewContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	t1, err := pc.Connect(ctx, p.Reader(), reader.ConnectOptions{Protocol: reader.ProtocolT1})
+	if err != nil {
+		t.Fatalf("connect T=1: %v", err)
+	}
+	t1.Close()
+	if err := t1.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := t1.Transmit(ctx, []byte{0x00, 0xA4, 0x04, 0x00, 0x00}); !errors.Is(err, reader.ErrClosed) {
+		t.Errorf("transmit after Close: %v", err)
+	}
+}
