@@ -13,8 +13,8 @@ import (
 
 // Size limits that bound the memory a hostile input can make the reader use.
 const (
-	MaxFileSize          = 32 << 20 // bytes Open reads from disk
-	MaxEntrySize         = 8 << 20  // uncompressed bytes of one ZIP component entry
+	MaxFileSize          = 32 << 20   // bytes Open reads from disk
+	MaxEntrySize         = 8 << 20    // uncompressed bytes of one ZIP component entry
 	MaxTotalUncompressed = 16<<20 - 1 // uncompressed bytes read from one ZIP, or an IJC's length; fits a 3-byte BER length
 )
 
