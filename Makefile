@@ -4,7 +4,7 @@ PKGS     ?= ./...
 FUZZTIME ?= 10s
 BENCHTIME ?= 1s
 # Debian packages the tests and tools need (see README).
-APT_PKGS := pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd softhsm2 opensc
+APT_PKGS := pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd softhsm2 opensc postgresql
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build test bench fuzz lint

@@ -3,6 +3,7 @@ package gpcrypto
 import (
 	"crypto/cipher"
 	"crypto/des"
+	"crypto/subtle"
 	"fmt"
 )
 
@@ -74,21 +75,36 @@ func TripleDESCBCDecrypt(key, iv, data []byte) ([]byte, error) {
 // MAC" of SCP02 C-MAC/R-MAC): single-DES CBC under K1 over all blocks but the
 // last, then 3DES (K1 K2 K1) on the last. data must already be padded to a
 // multiple of 8 bytes; key is 16 bytes; a nil iv means zeros. The result is 8
-// bytes.
+// bytes. Callers that MAC many messages under one key should build the
+// ciphers once with RetailMACCiphers and use RetailMACWith.
 func RetailMAC(key, iv, data []byte) ([]byte, error) {
-	if len(key) != 16 {
-		return nil, fmt.Errorf("gpcrypto: retail MAC key must be 16 bytes, got %d", len(key))
+	single, triple, err := RetailMACCiphers(key)
+	if err != nil {
+		return nil, err
 	}
+	return RetailMACWith(single, triple, iv, data)
+}
+
+// RetailMACCiphers returns the two ciphers of the retail MAC under a 16-byte
+// key: single DES under K1 and 3DES under K1 K2 K1.
+func RetailMACCiphers(key []byte) (single, triple cipher.Block, err error) {
+	if len(key) != 16 {
+		return nil, nil, fmt.Errorf("gpcrypto: retail MAC key must be 16 bytes, got %d", len(key))
+	}
+	if single, err = des.NewCipher(key[:8]); err != nil {
+		return nil, nil, err
+	}
+	if triple, err = TripleDES(key); err != nil {
+		return nil, nil, err
+	}
+	return single, triple, nil
+}
+
+// RetailMACWith computes the retail MAC of RetailMAC with prebuilt ciphers
+// (from RetailMACCiphers): single is DES under K1, triple 3DES under K1 K2 K1.
+func RetailMACWith(single, triple cipher.Block, iv, data []byte) ([]byte, error) {
 	if len(data) == 0 || len(data)%8 != 0 {
 		return nil, fmt.Errorf("gpcrypto: retail MAC input must be a non-empty multiple of 8 bytes, got %d", len(data))
-	}
-	single, err := des.NewCipher(key[:8])
-	if err != nil {
-		return nil, err
-	}
-	triple, err := TripleDES(key)
-	if err != nil {
-		return nil, err
 	}
 	state := make([]byte, 8)
 	if iv != nil {
@@ -98,9 +114,7 @@ func RetailMAC(key, iv, data []byte) ([]byte, error) {
 		copy(state, iv)
 	}
 	for off := 0; off < len(data); off += 8 {
-		for j := 0; j < 8; j++ {
-			state[j] ^= data[off+j]
-		}
+		subtle.XORBytes(state, state, data[off:off+8])
 		if off+8 < len(data) {
 			single.Encrypt(state, state)
 		} else {
@@ -108,6 +122,12 @@ func RetailMAC(key, iv, data []byte) ([]byte, error) {
 		}
 	}
 	return state, nil
+}
+
+// CBCEncrypt encrypts data (a multiple of the block size) in CBC mode with a
+// prebuilt cipher. A nil iv means zeros.
+func CBCEncrypt(b cipher.Block, iv, data []byte) ([]byte, error) {
+	return cbc(b, iv, data, true)
 }
 
 // TripleDESCBCMAC computes the full 3DES CBC-MAC (every block under 3DES) of

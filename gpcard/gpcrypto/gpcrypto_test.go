@@ -118,6 +118,44 @@ func TestSCP02Primitives_KaohTranscript(t *testing.T) {
 	}
 }
 
+// The prebuilt-cipher variant must give the kaoh get_status_mac_only C-MACs
+// and CBCEncrypt the published S-ENC, with the ciphers reused across calls.
+func TestRetailMACWith_KaohTranscript(t *testing.T) {
+	smac := h(t, "3D19A0E1F74FFE5260157E1E150AC67E")
+	single, triple, err := RetailMACCiphers(smac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, data, want string
+		chained          bool // ICV = DES(K1, previous C-MAC BEF4…)
+	}{
+		{"EXTERNAL AUTHENTICATE", "8482010010 7C799B3C771DBAE6", "BEF49310977617BA", false},
+		{"GET STATUS", "84F220020A4F00", "BB6E71C0EFCFCF0D", true},
+	} {
+		var icv []byte
+		if tc.chained {
+			icv = make([]byte, 8)
+			single.Encrypt(icv, h(t, "BEF49310977617BA"))
+		}
+		mac, err := RetailMACWith(single, triple, icv, Pad80(h(t, tc.data), 8))
+		if err != nil || !bytes.Equal(mac, h(t, tc.want)) {
+			t.Errorf("%s: C-MAC = %X, %v", tc.name, mac, err)
+		}
+	}
+	b, err := TripleDES(h(t, keyK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	senc, err := CBCEncrypt(b, nil, h(t, "0182069F000000000000000000000000"))
+	if err != nil || !bytes.Equal(senc, h(t, "A7E638E94A6AEC1AB596BA9E46FF2B7F")) {
+		t.Errorf("S-ENC = %X, %v", senc, err)
+	}
+	if _, _, err := RetailMACCiphers(make([]byte, 24)); err == nil {
+		t.Error("24-byte retail MAC key accepted")
+	}
+}
+
 func TestRetailMAC_BadInput(t *testing.T) {
 	if _, err := RetailMAC(make([]byte, 16), nil, make([]byte, 7)); err == nil {
 		t.Error("unpadded input accepted")

@@ -7,31 +7,20 @@ import (
 	"fmt"
 
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/gpcard/scp/scptest"
 	"github.com/cardhost/cardhost/gpcard/scp02"
 	"github.com/skythen/apdu"
 )
 
-// replay is a transport answering with recorded responses (kaoh
-// scp02Test.c get_status_mac_only).
-type replay [][]byte
-
-func (r *replay) Transmit(_ context.Context, c []byte) ([]byte, error) {
-	out := (*r)[0]
-	*r = (*r)[1:]
-	return out, nil
-}
-func (r *replay) ATR() []byte                 { return nil }
-func (r *replay) Reset(context.Context) error { return nil }
-func (r *replay) Close() error                { return nil }
-
 func unhex(s string) []byte { b, _ := hex.DecodeString(s); return b }
 
 func Example() {
-	card := &replay{
-		unhex("000074746E6E6E6262620102069FAA2A0591E73367DD78794D04315E9000"),
-		unhex("9000"),
-		unhex("E30D4F07D0D1D2D3D4D5019F7001019000"),
-	}
+	// Card responses recorded in kaoh/globalplatform scp02Test.c get_status_mac_only.
+	card := scptest.NewReplay(
+		"000074746E6E6E6262620102069FAA2A0591E73367DD78794D04315E9000",
+		"9000",
+		"E30D4F07D0D1D2D3D4D5019F7001019000",
+	)
 	spec, _ := keys.ParseSpec("default")
 	s, err := scp02.Open(context.Background(), card, spec.Provider(0), scp02.Options{
 		I: 0x15, Level: scp02.CMAC, Rand: bytes.NewReader(unhex("D5AD539A60CA5E72")), // pinned for the example

@@ -16,9 +16,9 @@ var _ interface {
 	Transmit(context.Context, apdu.Capdu) (apdu.Rapdu, error)
 } = (*Session)(nil)
 
-// testSession builds a session on key K at sequence counter 0001 without a
-// card, for fuzzing and benchmarks.
-func testSession(tb testing.TB, i byte, level Level) *Session {
+// testSession builds the codec of a session on key K at sequence counter
+// 0001 without a card, for fuzzing and benchmarks.
+func testSession(tb testing.TB, i byte, level Level) *codec {
 	k := secret.New([]byte("@ABCDEFGHIJKLMNO")) // 40..4F
 	kp := keys.NewPlain(keys.KeySet{ENC: k, MAC: k, DEK: k})
 	in := keys.SessionInput{SCP: 0x02, I: i, Sequence: []byte{0x00, 0x01}}
@@ -26,7 +26,11 @@ func testSession(tb testing.TB, i byte, level Level) *Session {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Session{kp: kp, in: in, i: i, level: level, sk: sk, icv: make([]byte, 8), ricv: make([]byte, 8)}
+	c, err := newCodec(i, level, sk, make([]byte, 8))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
 
 func FuzzParseInitUpdate(f *testing.F) {
@@ -60,7 +64,7 @@ func FuzzUnwrap(f *testing.F) {
 		if err != nil {
 			return
 		}
-		r, err := s.unwrap(apdu.Capdu{Cla: 0x80, Ins: 0xF2, Data: cmd}, *rp)
+		r, err := s.Unwrap(apdu.Capdu{Cla: 0x80, Ins: 0xF2, Data: cmd}, *rp)
 		if err == nil && len(r.Data) != 0 {
 			t.Fatalf("forged response %X accepted", resp)
 		}
@@ -85,7 +89,7 @@ func BenchmarkWrap(b *testing.B) {
 			c := apdu.Capdu{Cla: 0x80, Ins: 0xE8, Data: make([]byte, 200)}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.wrap(c); err != nil {
+				if _, err := s.Wrap(c); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -114,7 +118,7 @@ func BenchmarkUnwrap(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				s.ricv = start
-				if _, err := s.unwrap(c, r); err != nil {
+				if _, err := s.Unwrap(c, r); err != nil {
 					b.Fatal(err)
 				}
 			}

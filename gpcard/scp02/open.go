@@ -2,25 +2,21 @@ package scp02
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/gpcard/scp"
 	"github.com/cardhost/cardhost/gpcard/sw"
 	"github.com/cardhost/cardhost/reader"
 	"github.com/skythen/apdu"
 )
 
-// Instruction bytes (GPCS 2.3.1 §11.1, Table 11-2).
-const (
-	insInitializeUpdate     = 0x50
-	insExternalAuthenticate = 0x82
-	insGetData              = 0xCA
-)
+// insGetData is GET DATA (GPCS 2.3.1 §11.1, Table 11-2), used to read the
+// sequence counter for implicit initiation.
+const insGetData = 0xCA
 
 // initUpdateLen is the SCP02 INITIALIZE UPDATE response data length: KDD(10)
 // ‖ KVN(1) ‖ SCP(1) ‖ sequence counter(2) ‖ card challenge(6) ‖ card
@@ -39,12 +35,12 @@ type initResponse struct {
 // parseInitUpdate parses the response data (without SW) per Table E-3.
 func parseInitUpdate(b []byte) (initResponse, error) {
 	if len(b) != initUpdateLen {
-		return initResponse{}, protoErr("INITIALIZE UPDATE response is %d bytes, want %d", len(b), initUpdateLen)
+		return initResponse{}, scp.Protocolf("INITIALIZE UPDATE response is %d bytes, want %d", len(b), initUpdateLen)
 	}
 	cp := func(from, to int) []byte { return append([]byte(nil), b[from:to]...) }
 	r := initResponse{kdd: cp(0, 10), kvn: b[10], scp: b[11], seq: cp(12, 14), cardChallenge: cp(14, 20), cardCryptogram: cp(20, 28)}
 	if r.scp != 0x02 {
-		return initResponse{}, protoErr("card answered INITIALIZE UPDATE with SCP %02X at offset 11, want 02", r.scp)
+		return initResponse{}, scp.Protocolf("card answered INITIALIZE UPDATE with SCP %02X at offset 11, want 02", r.scp)
 	}
 	return r, nil
 }
@@ -76,7 +72,7 @@ func Open(ctx context.Context, t reader.Transport, kp keys.Provider, o Options) 
 			return nil, err
 		}
 	}
-	return op.session(), nil
+	return op.session(false)
 }
 
 // opener is the state of one Open call.
@@ -99,28 +95,19 @@ func (op *opener) zero() {
 }
 
 func (op *opener) initializeUpdate() error {
-	r := op.o.Rand
-	if r == nil {
-		r = rand.Reader
+	var err error
+	if op.host, err = scp.HostChallenge(op.o.Rand, 8); err != nil {
+		return fmt.Errorf("scp02: %w", err)
 	}
-	op.host = make([]byte, 8)
-	if _, err := io.ReadFull(r, op.host); err != nil {
-		return fmt.Errorf("scp02: host challenge: %w", err)
-	}
-	// GPCS 2.3.1 §E.5.1.1: 80 50 KVN 00 08 host-challenge 00.
-	c := apdu.Capdu{Cla: 0x80, Ins: insInitializeUpdate, P1: op.o.KVN, Data: op.host, Ne: 256}
-	rp, err := transmitRaw(op.ctx, op.t, c)
+	b, err := scp.InitializeUpdate(op.ctx, op.t, op.o.KVN, op.host)
 	if err != nil {
-		return fmt.Errorf("scp02: INITIALIZE UPDATE: %w", err)
+		return fmt.Errorf("scp02: %w", err)
 	}
-	if err := sw.Check("INITIALIZE UPDATE", swOf(rp)); err != nil {
-		return err
-	}
-	if op.resp, err = parseInitUpdate(rp.Data); err != nil {
+	if op.resp, err = parseInitUpdate(b); err != nil {
 		return err
 	}
 	if op.o.KVN != 0 && op.resp.kvn != op.o.KVN {
-		return protoErr("card answered with KVN %02X, requested %02X", op.resp.kvn, op.o.KVN)
+		return scp.Protocolf("card answered with KVN %02X, requested %02X", op.resp.kvn, op.o.KVN)
 	}
 	return nil
 }
@@ -187,18 +174,13 @@ func (op *opener) externalAuthenticate() error {
 	if err != nil {
 		return err
 	}
-	hdr := append([]byte{0x84, insExternalAuthenticate, byte(op.o.Level), 0x00, 0x10}, hc...)
+	hdr := append([]byte{0x84, 0x82, byte(op.o.Level), 0x00, 0x10}, hc...)
 	mac, err := retailMAC(op.sk.MAC, icv, gpcrypto.Pad80(hdr, 8))
 	if err != nil {
 		return err
 	}
-	c := apdu.Capdu{Cla: 0x84, Ins: insExternalAuthenticate, P1: byte(op.o.Level), Data: append(hc, mac...)}
-	rp, err := transmitRaw(op.ctx, op.t, c)
-	if err != nil {
-		return fmt.Errorf("scp02: EXTERNAL AUTHENTICATE: %w", err)
-	}
-	if err := sw.Check("EXTERNAL AUTHENTICATE", swOf(rp)); err != nil {
-		return fmt.Errorf("%w: %w", ErrAuthFailed, err)
+	if err := scp.ExternalAuthenticate(op.ctx, op.t, byte(op.o.Level), append(hc, mac...)); err != nil {
+		return fmt.Errorf("scp02: %w", err)
 	}
 	op.icv = mac
 	return nil
@@ -218,16 +200,16 @@ func (op *opener) initialICV() ([]byte, error) {
 // C1 and the card starts verifying C-MACs with the first MACed command.
 func (op *opener) openImplicit() (*Session, error) {
 	c := apdu.Capdu{Cla: 0x80, Ins: insGetData, P1: 0x00, P2: 0xC1, Ne: 256}
-	rp, err := transmitRaw(op.ctx, op.t, c)
+	rp, err := scp.TransmitRaw(op.ctx, op.t, c)
 	if err != nil {
 		return nil, fmt.Errorf("scp02: GET DATA sequence counter: %w", err)
 	}
-	if err := sw.Check("GET DATA [sequence counter]", swOf(rp)); err != nil {
+	if err := sw.Check("GET DATA [sequence counter]", scp.SW(rp)); err != nil {
 		return nil, err
 	}
 	// GPCS 2.3.1 §11.3.3.1: the data object is C1 02 <counter>.
 	if len(rp.Data) != 4 || rp.Data[0] != 0xC1 || rp.Data[1] != 0x02 {
-		return nil, protoErr("GET DATA C1 returned %X, want C1 02 <2-byte counter>", rp.Data)
+		return nil, scp.Protocolf("GET DATA C1 returned %X, want C1 02 <2-byte counter>", rp.Data)
 	}
 	op.in = keys.SessionInput{SCP: 0x02, I: op.o.I, KVN: op.o.KVN, KDD: op.o.KDD, Sequence: append([]byte(nil), rp.Data[2:]...)}
 	sk, err := op.kp.SessionKeys(op.ctx, op.in)
@@ -239,35 +221,17 @@ func (op *opener) openImplicit() (*Session, error) {
 		op.zero()
 		return nil, err
 	}
-	s := op.session()
-	s.firstICV = true
-	return s, nil
+	return op.session(true)
 }
 
-func (op *opener) session() *Session {
-	return &Session{t: op.t, kp: op.kp, in: op.in, i: op.o.I, level: op.o.Level, ext: op.o.ExtendedLength,
-		sk: op.sk, icv: op.icv, ricv: append([]byte(nil), op.icv...)}
+// session builds the open session; implicit marks the initial ICV of an
+// implicit session, used unencrypted for the first C-MAC.
+func (op *opener) session(implicit bool) (*Session, error) {
+	c, err := newCodec(op.o.I, op.o.Level, op.sk, op.icv)
+	if err != nil {
+		op.zero()
+		return nil, err
+	}
+	c.firstICV = implicit
+	return newSession(op.t, op.kp, op.in, c, op.o.ExtendedLength), nil
 }
-
-// transmitRaw sends c unwrapped; it checks ctx first because an APDU in
-// flight cannot be cancelled.
-func transmitRaw(ctx context.Context, t reader.Transport, c apdu.Capdu) (apdu.Rapdu, error) {
-	if err := ctx.Err(); err != nil {
-		return apdu.Rapdu{}, err
-	}
-	b, err := c.Bytes()
-	if err != nil {
-		return apdu.Rapdu{}, err
-	}
-	resp, err := t.Transmit(ctx, b)
-	if err != nil {
-		return apdu.Rapdu{}, err
-	}
-	rp, err := apdu.ParseRapdu(resp)
-	if err != nil {
-		return apdu.Rapdu{}, protoErr("response of %d bytes", len(resp))
-	}
-	return apdu.Rapdu{Data: append([]byte(nil), rp.Data...), SW1: rp.SW1, SW2: rp.SW2}, nil
-}
-
-func swOf(r apdu.Rapdu) uint16 { return uint16(r.SW1)<<8 | uint16(r.SW2) }

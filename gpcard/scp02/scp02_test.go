@@ -9,6 +9,7 @@ import (
 
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/gpcard/scp/scptest"
 	"github.com/cardhost/cardhost/gpcard/scp02"
 	"github.com/cardhost/cardhost/gpcard/secret"
 	"github.com/skythen/apdu"
@@ -17,29 +18,20 @@ import (
 const keyK = "404142434445464748494A4B4C4D4E4F"
 
 func kpK(t testing.TB) *keys.Local {
-	k := secret.New(hx(t, keyK))
+	k := secret.New(scptest.Hex(t, keyK))
 	return keys.NewPlain(keys.KeySet{ENC: k, MAC: k, DEK: k})
-}
-
-func capdu(t testing.TB, s string) apdu.Capdu {
-	t.Helper()
-	c, err := apdu.ParseCapdu(hx(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return apdu.Capdu{Cla: c.Cla, Ins: c.Ins, P1: c.P1, P2: c.P2, Data: append([]byte(nil), c.Data...), Ne: c.Ne}
 }
 
 // kaoh/globalplatform scp02Test.c (commit 175c6be) get_status_mac_only,
 // vectors.md §2.
 func TestOpen_KaohGetStatusMACOnly(t *testing.T) {
-	sc := newScript(t,
-		step{"INITIALIZE UPDATE", "8050000008D5AD539A60CA5E7200", "000074746E6E6E626262 01 02 069F AA2A0591E733 67DD78794D04315E 9000"},
-		step{"EXTERNAL AUTHENTICATE", "8482010010 7C799B3C771DBAE6 BEF49310977617BA", "9000"},
-		step{"GET STATUS load files", "84F220020A 4F00 BB6E71C0EFCFCF0D 00",
-			"E30D4F07A00000000353509F700101E30B4F05A0000000049F700101E30B4F05325041592E9F700101E30B4F05F0000711809F700101E30C4F06A000000421209F700101E30D4F07D0D1D2D3D4D5019F7001019000"},
+	sc := scptest.New(t,
+		scptest.Step{Name: "INITIALIZE UPDATE", WantCAPDU: "8050000008D5AD539A60CA5E7200", Reply: "000074746E6E6E626262 01 02 069F AA2A0591E733 67DD78794D04315E 9000"},
+		scptest.Step{Name: "EXTERNAL AUTHENTICATE", WantCAPDU: "8482010010 7C799B3C771DBAE6 BEF49310977617BA", Reply: "9000"},
+		scptest.Step{Name: "GET STATUS load files", WantCAPDU: "84F220020A 4F00 BB6E71C0EFCFCF0D 00",
+			Reply: "E30D4F07A00000000353509F700101E30B4F05A0000000049F700101E30B4F05325041592E9F700101E30B4F05F0000711809F700101E30C4F06A000000421209F700101E30D4F07D0D1D2D3D4D5019F7001019000"},
 	)
-	s, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{I: 0x15, Rand: bytes.NewReader(hx(t, "D5AD539A60CA5E72"))})
+	s, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{I: 0x15, Rand: bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +42,11 @@ func TestOpen_KaohGetStatusMACOnly(t *testing.T) {
 		k    secret.Key
 		want string
 	}{{"S-ENC", sk.ENC, "A7E638E94A6AEC1AB596BA9E46FF2B7F"}, {"S-MAC", sk.MAC, "3D19A0E1F74FFE5260157E1E150AC67E"}, {"S-RMAC", sk.RMAC, "150479C70C359A4505F8EB0716FF00BB"}} {
-		if !bytes.Equal(c.k.Bytes(), hx(t, c.want)) {
+		if !bytes.Equal(c.k.Bytes(), scptest.Hex(t, c.want)) {
 			t.Errorf("%s = %X, want %s", c.name, c.k.Bytes(), c.want)
 		}
 	}
-	r, err := s.Transmit(context.Background(), capdu(t, "80F22002024F0000"))
+	r, err := s.Transmit(context.Background(), scptest.Capdu(t, "80F22002024F0000"))
 	if err != nil || r.SW1 != 0x90 || len(r.Data) != 83 {
 		t.Fatalf("GET STATUS = %X %02X%02X, %v", r.Data, r.SW1, r.SW2, err)
 	}
@@ -73,15 +65,15 @@ func TestOpen_KaohInstallMACEnc(t *testing.T) {
 		{"LOAD block 1", "84E88001787FFE538F755D612CEE738FA68E177E8E146E66EF2A840387F7086C1CA8659C9F985585E11001A12D4940CB3EF200DFEC9EC7FB59CADED4A7F82EDA5BE808552A3CD3B65D41F9F61A23E6FDA2C1BF2493F4929950FA62030FF023B34398247A2E01BBF949E819B5EEA117DC6E0D91D40D85ABDE0BC2A76D8600", "9000"},
 		{"INSTALL [install+selectable]", "84E60C00300839B761AA201C21EDAE7D003F76B62164B363AF56A2C7FE12AEF9FDC790DFC8FFE6B0346E9BF02674684247652F109A00", "9000"},
 	}
-	steps := []step{
-		{"INITIALIZE UPDATE", "8050000008EBAA9E53C696281B00", "000074746E6E6E626262 01 02 06A1 5086BBEE58F4 67149061DA4B6EAE 9000"},
-		{"EXTERNAL AUTHENTICATE", "8482030010 05814C116071EB67 D8BA9D9879454564", "9000"},
+	steps := []scptest.Step{
+		{Name: "INITIALIZE UPDATE", WantCAPDU: "8050000008EBAA9E53C696281B00", Reply: "000074746E6E6E626262 01 02 06A1 5086BBEE58F4 67149061DA4B6EAE 9000"},
+		{Name: "EXTERNAL AUTHENTICATE", WantCAPDU: "8482030010 05814C116071EB67 D8BA9D9879454564", Reply: "9000"},
 	}
-	senc := hx(t, "590D31AD3295B85CD5F8056246F03212") // published S-ENC
+	senc := scptest.Hex(t, "590D31AD3295B85CD5F8056246F03212") // published S-ENC
 	var plains []apdu.Capdu
 	for _, r := range recorded {
-		steps = append(steps, step{r.name, r.capdu, r.reply})
-		w := capdu(t, r.capdu)
+		steps = append(steps, scptest.Step{Name: r.name, WantCAPDU: r.capdu, Reply: r.reply})
+		w := scptest.Capdu(t, r.capdu)
 		ct := w.Data[:len(w.Data)-8]
 		pt, err := gpcrypto.TripleDESCBCDecrypt(senc, nil, ct)
 		if err != nil {
@@ -92,11 +84,11 @@ func TestOpen_KaohInstallMACEnc(t *testing.T) {
 		}
 		plains = append(plains, apdu.Capdu{Cla: 0x80, Ins: w.Ins, P1: w.P1, P2: w.P2, Data: pt, Ne: w.Ne})
 	}
-	if !bytes.Equal(plains[0].Data, hx(t, "4F08D0D1D2D3D4D50101")) {
+	if !bytes.Equal(plains[0].Data, scptest.Hex(t, "4F08D0D1D2D3D4D50101")) {
 		t.Fatalf("DELETE plain data = %X", plains[0].Data)
 	}
-	sc := newScript(t, steps...)
-	s, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{I: 0x15, Level: scp02.CMAC | scp02.CDEC, Rand: bytes.NewReader(hx(t, "EBAA9E53C696281B"))})
+	sc := scptest.New(t, steps...)
+	s, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{I: 0x15, Level: scp02.CMAC | scp02.CDEC, Rand: bytes.NewReader(scptest.Hex(t, "EBAA9E53C696281B"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +97,7 @@ func TestOpen_KaohInstallMACEnc(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", recorded[i].name, err)
 		}
-		if got := append(r.Data, r.SW1, r.SW2); !bytes.Equal(got, hx(t, recorded[i].reply)) {
+		if got := append(r.Data, r.SW1, r.SW2); !bytes.Equal(got, scptest.Hex(t, recorded[i].reply)) {
 			t.Errorf("%s: response %X", recorded[i].name, got)
 		}
 	}
@@ -117,13 +109,13 @@ const (
 )
 
 func TestOpen_WrongCardCryptogram_NotRetried(t *testing.T) {
-	sc := newScript(t, step{"INITIALIZE UPDATE", iuCmd, "000074746E6E6E626262 01 02 069F AA2A0591E733 67DD78794D04315F 9000"})
-	_, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{Rand: bytes.NewReader(hx(t, "D5AD539A60CA5E72"))})
+	sc := scptest.New(t, scptest.Step{Name: "INITIALIZE UPDATE", WantCAPDU: iuCmd, Reply: "000074746E6E6E626262 01 02 069F AA2A0591E733 67DD78794D04315F 9000"})
+	_, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{Rand: bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))})
 	var ce *scp02.CryptogramError
 	if !errors.As(err, &ce) || !errors.Is(err, scp02.ErrAuthFailed) {
 		t.Fatalf("err = %v, want *CryptogramError", err)
 	}
-	if !bytes.Equal(ce.Expected, hx(t, "67DD78794D04315E")) || !bytes.Equal(ce.Received, hx(t, "67DD78794D04315F")) || ce.KVN != 1 || ce.I != 0x15 {
+	if !bytes.Equal(ce.Expected, scptest.Hex(t, "67DD78794D04315E")) || !bytes.Equal(ce.Received, scptest.Hex(t, "67DD78794D04315F")) || ce.KVN != 1 || ce.I != 0x15 {
 		t.Errorf("error fields = %+v", ce)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "do not retry") || strings.Contains(strings.ToUpper(msg), keyK) {
@@ -149,8 +141,8 @@ func TestOpen_BadInitializeUpdateResponse(t *testing.T) {
 			if tc.opts.KVN != 0 {
 				cmd = "8050200008D5AD539A60CA5E7200"
 			}
-			sc := newScript(t, step{"INITIALIZE UPDATE", cmd, tc.reply})
-			tc.opts.Rand = bytes.NewReader(hx(t, "D5AD539A60CA5E72"))
+			sc := scptest.New(t, scptest.Step{Name: "INITIALIZE UPDATE", WantCAPDU: cmd, Reply: tc.reply})
+			tc.opts.Rand = bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))
 			_, err := scp02.Open(context.Background(), sc, kpK(t), tc.opts)
 			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
@@ -167,7 +159,7 @@ func TestOpen_InvalidOptions_SendNothing(t *testing.T) {
 		"implicit with C-DEC": {I: 0x1A, Level: scp02.CMAC | scp02.CDEC},
 		"AID of 3 bytes":      {AID: []byte{1, 2, 3}},
 	} {
-		sc := newScript(t)
+		sc := scptest.New(t)
 		if _, err := scp02.Open(context.Background(), sc, kpK(t), o); err == nil {
 			t.Errorf("%s: no error", name)
 		}
@@ -178,70 +170,51 @@ func TestOpen_InvalidOptions_SendNothing(t *testing.T) {
 }
 
 func TestExternalAuthenticateRefused_IsAuthFailed(t *testing.T) {
-	sc := newScript(t,
-		step{"INITIALIZE UPDATE", iuCmd, iuGood + "9000"},
-		step{"EXTERNAL AUTHENTICATE", "8482010010 7C799B3C771DBAE6 BEF49310977617BA", "6300"})
-	_, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{Rand: bytes.NewReader(hx(t, "D5AD539A60CA5E72"))})
+	sc := scptest.New(t,
+		scptest.Step{Name: "INITIALIZE UPDATE", WantCAPDU: iuCmd, Reply: iuGood + "9000"},
+		scptest.Step{Name: "EXTERNAL AUTHENTICATE", WantCAPDU: "8482010010 7C799B3C771DBAE6 BEF49310977617BA", Reply: "6300"})
+	_, err := scp02.Open(context.Background(), sc, kpK(t), scp02.Options{Rand: bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))})
 	if !errors.Is(err, scp02.ErrAuthFailed) {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestUnwrap_TamperedRMAC_ClosesChannel(t *testing.T) {
-	rec := &recorder{replies: []string{iuGood + "9000", "9000", "E3034F0100 0102030405060708 9000"}, t: t}
-	s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{I: 0x35, Level: scp02.CMAC | scp02.RMAC, Rand: bytes.NewReader(hx(t, "D5AD539A60CA5E72"))})
+	rec := &scptest.Recorder{Replies: []string{iuGood + "9000", "9000", "E3034F0100 0102030405060708 9000"}, T: t}
+	s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{I: 0x35, Level: scp02.CMAC | scp02.RMAC, Rand: bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Transmit(context.Background(), capdu(t, "80F21002024F0000"))
+	_, err = s.Transmit(context.Background(), scptest.Capdu(t, "80F21002024F0000"))
 	if !errors.Is(err, scp02.ErrResponseMAC) {
 		t.Fatalf("err = %v, want ErrResponseMAC", err)
 	}
-	if _, err := s.Transmit(context.Background(), capdu(t, "80F21002024F0000")); !errors.Is(err, scp02.ErrClosed) {
+	if _, err := s.Transmit(context.Background(), scptest.Capdu(t, "80F21002024F0000")); !errors.Is(err, scp02.ErrClosed) {
 		t.Fatalf("after R-MAC failure: %v, want ErrClosed", err)
 	}
-	if len(rec.sent) != 3 {
-		t.Errorf("%d APDUs sent, want 3", len(rec.sent))
+	if len(rec.Sent) != 3 {
+		t.Errorf("%d APDUs sent, want 3", len(rec.Sent))
 	}
 }
-
-// recorder answers with fixed replies and records what was sent; for flows
-// whose C-APDUs have no published vector.
-type recorder struct {
-	t       testing.TB
-	replies []string
-	sent    [][]byte
-}
-
-func (r *recorder) Transmit(_ context.Context, c []byte) ([]byte, error) {
-	if len(r.sent) >= len(r.replies) {
-		r.t.Fatalf("extra APDU %X", c)
-	}
-	r.sent = append(r.sent, append([]byte(nil), c...))
-	return hx(r.t, r.replies[len(r.sent)-1]), nil
-}
-func (r *recorder) ATR() []byte                 { return nil }
-func (r *recorder) Reset(context.Context) error { return nil }
-func (r *recorder) Close() error                { return nil }
 
 // Implicit initiation (i=1A): GET DATA C1 then C-MAC from the first command.
 // No public transcript exists; this checks the exchange shape only.
 func TestOpen_Implicit1A_Shape(t *testing.T) {
-	rec := &recorder{t: t, replies: []string{"C1020005 9000", "9000"}}
+	rec := &scptest.Recorder{T: t, Replies: []string{"C1020005 9000", "9000"}}
 	s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{I: 0x1A})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transmit(context.Background(), capdu(t, "80F28002024F0000")); err != nil {
+	if _, err := s.Transmit(context.Background(), scptest.Capdu(t, "80F28002024F0000")); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(rec.sent[0], hx(t, "80CA00C100")) {
-		t.Errorf("GET DATA = %X", rec.sent[0])
+	if !bytes.Equal(rec.Sent[0], scptest.Hex(t, "80CA00C100")) {
+		t.Errorf("GET DATA = %X", rec.Sent[0])
 	}
-	if w := rec.sent[1]; len(w) != 5+2+8+1 || w[0] != 0x84 || w[4] != 0x0A || !bytes.Equal(w[5:7], hx(t, "4F00")) {
+	if w := rec.Sent[1]; len(w) != 5+2+8+1 || w[0] != 0x84 || w[4] != 0x0A || !bytes.Equal(w[5:7], scptest.Hex(t, "4F00")) {
 		t.Errorf("wrapped = %X", w)
 	}
-	bad := &recorder{t: t, replies: []string{"C10100 9000"}}
+	bad := &scptest.Recorder{T: t, Replies: []string{"C10100 9000"}}
 	if _, err := scp02.Open(context.Background(), bad, kpK(t), scp02.Options{I: 0x1A}); !errors.Is(err, scp02.ErrProtocol) {
 		t.Errorf("bad C1: %v", err)
 	}
@@ -249,15 +222,15 @@ func TestOpen_Implicit1A_Shape(t *testing.T) {
 
 func TestTransmit_KeepsLogicalChannelBits(t *testing.T) {
 	for _, tc := range []struct{ cla, want byte }{{0x81, 0x85}, {0x83, 0x87}, {0xC1, 0xE1}, {0xCF, 0xEF}} {
-		rec := &recorder{t: t, replies: []string{iuGood + "9000", "9000", "9000"}}
-		s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{Rand: bytes.NewReader(hx(t, "D5AD539A60CA5E72"))})
+		rec := &scptest.Recorder{T: t, Replies: []string{iuGood + "9000", "9000", "9000"}}
+		s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{Rand: bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: tc.cla, Ins: 0xF2, P1: 0x80, P2: 0x02, Data: hx(t, "4F00"), Ne: 256}); err != nil {
+		if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: tc.cla, Ins: 0xF2, P1: 0x80, P2: 0x02, Data: scptest.Hex(t, "4F00"), Ne: 256}); err != nil {
 			t.Fatal(err)
 		}
-		if got := rec.sent[2][0]; got != tc.want {
+		if got := rec.Sent[2][0]; got != tc.want {
 			t.Errorf("CLA %02X wrapped as %02X, want %02X", tc.cla, got, tc.want)
 		}
 		if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: 0x84, Ins: 0xF2}); err == nil {
@@ -279,8 +252,8 @@ func TestMaxCommandData(t *testing.T) {
 }
 
 func TestSession_CloseWrapKeyAndLimits(t *testing.T) {
-	rec := &recorder{t: t, replies: []string{iuGood + "9000", "9000"}}
-	s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{Level: scp02.CMAC | scp02.CDEC, Rand: bytes.NewReader(hx(t, "D5AD539A60CA5E72"))})
+	rec := &scptest.Recorder{T: t, Replies: []string{iuGood + "9000", "9000"}}
+	s, err := scp02.Open(context.Background(), rec, kpK(t), scp02.Options{Level: scp02.CMAC | scp02.CDEC, Rand: bytes.NewReader(scptest.Hex(t, "D5AD539A60CA5E72"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,8 +265,8 @@ func TestSession_CloseWrapKeyAndLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Session DEK of seq 069F published by kaoh (vectors.md §2).
-	want, _ := gpcrypto.TripleDESECB(hx(t, "60B7A058C8A743A2D5AC7310EE1A36A7"), hx(t, keyK))
-	if !bytes.Equal(w.Cipher, want) || !bytes.Equal(w.KCV, hx(t, "8BAF47")) {
+	want, _ := gpcrypto.TripleDESECB(scptest.Hex(t, "60B7A058C8A743A2D5AC7310EE1A36A7"), scptest.Hex(t, keyK))
+	if !bytes.Equal(w.Cipher, want) || !bytes.Equal(w.KCV, scptest.Hex(t, "8BAF47")) {
 		t.Errorf("WrapKey = %+v", w)
 	}
 	if s.String() == "" || strings.Contains(strings.ToUpper(s.String()), "A7E638") {
@@ -301,7 +274,7 @@ func TestSession_CloseWrapKeyAndLimits(t *testing.T) {
 	}
 	s.Close()
 	s.Close()
-	if _, err := s.Transmit(context.Background(), capdu(t, "80F22002024F0000")); !errors.Is(err, scp02.ErrClosed) {
+	if _, err := s.Transmit(context.Background(), scptest.Capdu(t, "80F22002024F0000")); !errors.Is(err, scp02.ErrClosed) {
 		t.Errorf("after Close: %v", err)
 	}
 	if _, err := s.WrapKey(context.Background(), keys.KeyRef{KID: 1}); !errors.Is(err, scp02.ErrClosed) {

@@ -7,32 +7,21 @@ import (
 	"fmt"
 
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/gpcard/scp/scptest"
 	"github.com/cardhost/cardhost/gpcard/scp03"
 	"github.com/cardhost/cardhost/gpcard/secret"
 	"github.com/skythen/apdu"
 )
 
-// replay is a transport answering with recorded responses (kaoh
-// scp03Test.c delete_application).
-type replay [][]byte
-
-func (r *replay) Transmit(_ context.Context, c []byte) ([]byte, error) {
-	out := (*r)[0]
-	*r = (*r)[1:]
-	return out, nil
-}
-func (r *replay) ATR() []byte                 { return nil }
-func (r *replay) Reset(context.Context) error { return nil }
-func (r *replay) Close() error                { return nil }
-
 func unhex(s string) []byte { b, _ := hex.DecodeString(s); return b }
 
 func Example() {
-	card := &replay{
-		unhex("00000000000000000000300370C40932A6FEFEAEB2E127185170F45FCA0000159000"),
-		unhex("9000"),
-		unhex("009000"),
-	}
+	// Card responses recorded in kaoh/globalplatform scp03Test.c delete_application.
+	card := scptest.NewReplay(
+		"00000000000000000000300370C40932A6FEFEAEB2E127185170F45FCA0000159000",
+		"9000",
+		"009000",
+	)
 	kp := keys.NewPlain(keys.KeySet{KVN: 0x30,
 		ENC: secret.New(unhex("F995D0A069335C7DF42E590317FFEA6D")),
 		MAC: secret.New(unhex("58563362EC5A4541ABCD32B34B1EAE7D")),

@@ -21,9 +21,9 @@ func unhex(s string) []byte {
 	return b
 }
 
-// testSession builds a session on AES key K without a card, for fuzzing and
-// benchmarks.
-func testSession(tb testing.TB, level Level, s16 bool) *Session {
+// testSession builds the codec of a session on AES key K without a card, for
+// fuzzing and benchmarks.
+func testSession(tb testing.TB, level Level, s16 bool) *codec {
 	k := secret.New(unhex("404142434445464748494A4B4C4D4E4F"))
 	kp := keys.NewPlain(keys.KeySet{ENC: k, MAC: k, DEK: k})
 	n := 8
@@ -35,7 +35,7 @@ func testSession(tb testing.TB, level Level, s16 bool) *Session {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Session{kp: kp, in: in, i: 0x60, level: level, s16: s16, sk: sk, mcv: make([]byte, 16)}
+	return &codec{i: 0x60, level: level, s16: s16, sk: sk, mcv: make([]byte, 16)}
 }
 
 func FuzzParseInitUpdate(f *testing.F) {
@@ -63,14 +63,14 @@ func FuzzUnwrap(f *testing.F) {
 	f.Add(unhex("9000"), true)
 	f.Fuzz(func(t *testing.T, resp []byte, s16 bool) {
 		s := testSession(t, CMAC|CDEC|RMAC|RENC, s16)
-		if _, err := s.wrap(apdu.Capdu{Cla: 0x80, Ins: 0xCA, Data: []byte{1}}); err != nil {
+		if _, err := s.Wrap(apdu.Capdu{Cla: 0x80, Ins: 0xCA, Data: []byte{1}}); err != nil {
 			t.Fatal(err)
 		}
 		rp, err := apdu.ParseRapdu(resp)
 		if err != nil {
 			return
 		}
-		r, err := s.unwrap(*rp)
+		r, err := s.Unwrap(apdu.Capdu{}, *rp)
 		if err == nil && len(r.Data) != 0 {
 			t.Fatalf("forged response %X accepted", resp)
 		}
@@ -90,7 +90,7 @@ func BenchmarkWrap(b *testing.B) {
 			c := apdu.Capdu{Cla: 0x80, Ins: 0xE8, Data: make([]byte, 200)}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.wrap(c); err != nil {
+				if _, err := s.Wrap(c); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -104,7 +104,7 @@ func BenchmarkUnwrap(b *testing.B) {
 	for _, l := range levels {
 		b.Run(l.name, func(b *testing.B) {
 			s := testSession(b, l.level, false)
-			if _, err := s.wrap(apdu.Capdu{Cla: 0x80, Ins: 0xF2, Data: []byte{0x4F, 0x00}}); err != nil {
+			if _, err := s.Wrap(apdu.Capdu{Cla: 0x80, Ins: 0xF2, Data: []byte{0x4F, 0x00}}); err != nil {
 				b.Fatal(err)
 			}
 			data := make([]byte, 64)
@@ -123,7 +123,7 @@ func BenchmarkUnwrap(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.unwrap(r); err != nil {
+				if _, err := s.Unwrap(apdu.Capdu{}, r); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,24 +2,15 @@ package scp03
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/gpcard/scp"
 	"github.com/cardhost/cardhost/gpcard/secret"
-	"github.com/cardhost/cardhost/gpcard/sw"
 	"github.com/cardhost/cardhost/reader"
-	"github.com/skythen/apdu"
-)
-
-// Instruction bytes (GPCS 2.3.1 §11.1, Table 11-2).
-const (
-	insInitializeUpdate     = 0x50
-	insExternalAuthenticate = 0x82
 )
 
 // initResponse is a parsed INITIALIZE UPDATE response; slices are copies.
@@ -36,11 +27,11 @@ type initResponse struct {
 // S16 (i b1), +3 with the counter.
 func parseInitUpdate(b []byte) (initResponse, error) {
 	if len(b) < 13 {
-		return initResponse{}, protoErr("INITIALIZE UPDATE response is %d bytes, want at least 29", len(b))
+		return initResponse{}, scp.Protocolf("INITIALIZE UPDATE response is %d bytes, want at least 29", len(b))
 	}
 	r := initResponse{kvn: b[10], scp: b[11], i: b[12]}
 	if r.scp != 0x03 {
-		return initResponse{}, protoErr("card answered INITIALIZE UPDATE with SCP %02X at offset 11, want 03", r.scp)
+		return initResponse{}, scp.Protocolf("card answered INITIALIZE UPDATE with SCP %02X at offset 11, want 03", r.scp)
 	}
 	if err := checkI(r.i); err != nil {
 		return initResponse{}, err
@@ -54,7 +45,7 @@ func parseInitUpdate(b []byte) (initResponse, error) {
 		want += 3
 	}
 	if len(b) != want {
-		return initResponse{}, protoErr("INITIALIZE UPDATE response is %d bytes, want %d for i=%02X", len(b), want, r.i)
+		return initResponse{}, scp.Protocolf("INITIALIZE UPDATE response is %d bytes, want %d for i=%02X", len(b), want, r.i)
 	}
 	cp := func(from, to int) []byte { return append([]byte(nil), b[from:to]...) }
 	r.kdd, r.cardChallenge, r.cardCryptogram = cp(0, 10), cp(13, 13+n), cp(13+n, 13+2*n)
@@ -88,7 +79,8 @@ func Open(ctx context.Context, t reader.Transport, kp keys.Provider, o Options) 
 			return nil, err
 		}
 	}
-	return &Session{t: t, kp: kp, in: op.in, i: op.i, level: o.Level, s16: op.i&iS16 != 0, ext: o.ExtendedLength, sk: op.sk, mcv: op.mcv}, nil
+	c := &codec{i: op.i, level: o.Level, s16: op.i&iS16 != 0, sk: op.sk, mcv: op.mcv}
+	return newSession(t, kp, op.in, c, o.ExtendedLength), nil
 }
 
 // opener is the state of one Open call.
@@ -106,27 +98,19 @@ type opener struct {
 }
 
 func (op *opener) initializeUpdate() error {
-	r := op.o.Rand
-	if r == nil {
-		r = rand.Reader
-	}
-	op.host = make([]byte, 8)
+	n := 8
 	if op.o.S16 {
-		op.host = make([]byte, 16)
+		n = 16
 	}
-	if _, err := io.ReadFull(r, op.host); err != nil {
-		return fmt.Errorf("scp03: host challenge: %w", err)
+	var err error
+	if op.host, err = scp.HostChallenge(op.o.Rand, n); err != nil {
+		return fmt.Errorf("scp03: %w", err)
 	}
-	// Amd D §7.1.1: 80 50 KVN 00 Lc host-challenge 00.
-	c := apdu.Capdu{Cla: 0x80, Ins: insInitializeUpdate, P1: op.o.KVN, Data: op.host, Ne: 256}
-	rp, err := transmitRaw(op.ctx, op.t, c)
+	b, err := scp.InitializeUpdate(op.ctx, op.t, op.o.KVN, op.host)
 	if err != nil {
-		return fmt.Errorf("scp03: INITIALIZE UPDATE: %w", err)
+		return fmt.Errorf("scp03: %w", err)
 	}
-	if err := sw.Check("INITIALIZE UPDATE", swOf(rp)); err != nil {
-		return err
-	}
-	op.resp, err = parseInitUpdate(rp.Data)
+	op.resp, err = parseInitUpdate(b)
 	return err
 }
 
@@ -139,15 +123,15 @@ func (op *opener) checkOptions() error {
 	}
 	switch {
 	case op.o.KVN != 0 && op.resp.kvn != op.o.KVN:
-		return protoErr("card answered with KVN %02X, requested %02X", op.resp.kvn, op.o.KVN)
+		return scp.Protocolf("card answered with KVN %02X, requested %02X", op.resp.kvn, op.o.KVN)
 	case (op.i&iS16 != 0) != op.o.S16 || (op.resp.i&iS16 != 0) != op.o.S16:
-		return protoErr("card i=%02X (in force %02X) does not match S16=%v", op.resp.i, op.i, op.o.S16)
+		return scp.Protocolf("card i=%02X (in force %02X) does not match S16=%v", op.resp.i, op.i, op.o.S16)
 	case op.o.Level&RMAC != 0 && op.i&iRMAC == 0:
 		return fmt.Errorf("scp03: R-MAC requested but i=%02X has no R-MAC support", op.i)
 	case op.o.Level&RENC != 0 && op.i&iRENC == 0:
 		return fmt.Errorf("scp03: R-ENC requested but i=%02X has no R-ENC support", op.i)
 	case op.i&iPseudoRandom != 0 && op.resp.seq == nil:
-		return protoErr("i=%02X is pseudo-random but the card sent no sequence counter", op.i)
+		return scp.Protocolf("i=%02X is pseudo-random but the card sent no sequence counter", op.i)
 	}
 	return nil
 }
@@ -203,45 +187,17 @@ func (op *opener) externalAuthenticate() error {
 	// value 00×16 (§6.2.4).
 	ml := len(hc)
 	lc := byte(len(hc) + ml)
-	in := append(make([]byte, 16), 0x84, insExternalAuthenticate, byte(op.o.Level), 0x00, lc)
+	in := append(make([]byte, 16), 0x84, 0x82, byte(op.o.Level), 0x00, lc)
 	full, err := cmac(op.sk.MAC, append(in, hc...))
 	if err != nil {
 		return err
 	}
-	c := apdu.Capdu{Cla: 0x84, Ins: insExternalAuthenticate, P1: byte(op.o.Level), Data: append(hc, full[:ml]...)}
-	rp, err := transmitRaw(op.ctx, op.t, c)
-	if err != nil {
-		return fmt.Errorf("scp03: EXTERNAL AUTHENTICATE: %w", err)
-	}
-	if err := sw.Check("EXTERNAL AUTHENTICATE", swOf(rp)); err != nil {
-		return fmt.Errorf("%w: %w", ErrAuthFailed, err)
+	if err := scp.ExternalAuthenticate(op.ctx, op.t, byte(op.o.Level), append(hc, full[:ml]...)); err != nil {
+		return fmt.Errorf("scp03: %w", err)
 	}
 	op.mcv = full
 	return nil
 }
-
-// transmitRaw sends c unwrapped; it checks ctx first because an APDU in
-// flight cannot be cancelled.
-func transmitRaw(ctx context.Context, t reader.Transport, c apdu.Capdu) (apdu.Rapdu, error) {
-	if err := ctx.Err(); err != nil {
-		return apdu.Rapdu{}, err
-	}
-	b, err := c.Bytes()
-	if err != nil {
-		return apdu.Rapdu{}, err
-	}
-	resp, err := t.Transmit(ctx, b)
-	if err != nil {
-		return apdu.Rapdu{}, err
-	}
-	rp, err := apdu.ParseRapdu(resp)
-	if err != nil {
-		return apdu.Rapdu{}, protoErr("response of %d bytes", len(resp))
-	}
-	return apdu.Rapdu{Data: append([]byte(nil), rp.Data...), SW1: rp.SW1, SW2: rp.SW2}, nil
-}
-
-func swOf(r apdu.Rapdu) uint16 { return uint16(r.SW1)<<8 | uint16(r.SW2) }
 
 func kdf(k secret.Key, constant byte, context []byte, bits int) ([]byte, error) {
 	var out []byte

@@ -3,6 +3,8 @@ package scp03
 import (
 	"fmt"
 	"io"
+
+	"github.com/cardhost/cardhost/gpcard/scp"
 )
 
 // Level is the security level requested in EXTERNAL AUTHENTICATE P1 (Amd D
@@ -37,7 +39,7 @@ const (
 // checkI rejects RFU bits and the undefined b6-b7 = 10 combination.
 func checkI(i byte) error {
 	if i&^(iS16|iPseudoRandom|iRMAC|iRENC) != 0 || i&(iRMAC|iRENC) == iRENC {
-		return fmt.Errorf("%w: unknown implementation option i=%02X", ErrProtocol, i)
+		return scp.Protocolf("unknown implementation option i=%02X", i)
 	}
 	return nil
 }

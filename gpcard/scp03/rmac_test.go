@@ -7,6 +7,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/cardhost/cardhost/gpcard/scp/scptest"
 	"github.com/cardhost/cardhost/gpcard/scp03"
 )
 
@@ -28,56 +29,56 @@ var rmacCommands = []struct{ wire, reply string }{
 }
 
 func TestOpen_KaohRMACRENC(t *testing.T) {
-	steps := []step{
-		{"INITIALIZE UPDATE", "80500000082C8130E574247B1B00", "00010203040506070809 00 03 70 A5874C57119B976B F94879E36F29E039 000001 9000"},
-		{"EXTERNAL AUTHENTICATE", "8482330010 A75F1CD48F3B93DF A57E690937921F92", "9000"},
+	steps := []scptest.Step{
+		{Name: "INITIALIZE UPDATE", WantCAPDU: "80500000082C8130E574247B1B00", Reply: "00010203040506070809 00 03 70 A5874C57119B976B F94879E36F29E039 000001 9000"},
+		{Name: "EXTERNAL AUTHENTICATE", WantCAPDU: "8482330010 A75F1CD48F3B93DF A57E690937921F92", Reply: "9000"},
 	}
 	for i, c := range rmacCommands {
-		steps = append(steps, step{"hello world " + string(rune('1'+i)), c.wire, c.reply})
+		steps = append(steps, scptest.Step{Name: "hello world " + string(rune('1'+i)), WantCAPDU: c.wire, Reply: c.reply})
 	}
-	s, err := scp03.Open(context.Background(), newScript(t, steps...), provider(t, keyK, keyK, keyK), scp03.Options{
+	s, err := scp03.Open(context.Background(), scptest.New(t, steps...), provider(t, keyK, keyK, keyK), scp03.Options{
 		Level: scp03.CMAC | scp03.CDEC | scp03.RMAC | scp03.RENC, ForceI: true, I: 0x60,
-		Rand: bytes.NewReader(hx(t, "2C8130E574247B1B"))})
+		Rand: bytes.NewReader(scptest.Hex(t, "2C8130E574247B1B"))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range rmacCommands {
-		r, err := s.Transmit(context.Background(), capdu(t, helloWorld()))
+		r, err := s.Transmit(context.Background(), scptest.Capdu(t, helloWorld()))
 		if err != nil {
 			t.Fatalf("command %d: %v", i+1, err)
 		}
 		// The test applet echoes the command data (the 165-byte input).
-		if want := capdu(t, helloWorld()).Data; !bytes.Equal(r.Data, want) || r.SW1 != 0x90 || r.SW2 != 0 {
+		if want := scptest.Capdu(t, helloWorld()).Data; !bytes.Equal(r.Data, want) || r.SW1 != 0x90 || r.SW2 != 0 {
 			t.Errorf("command %d: response %X %02X%02X, want the echoed data", i+1, r.Data, r.SW1, r.SW2)
 		}
 	}
 }
 
-func rmacSteps(t *testing.T, reply1 string) []step {
-	return []step{
-		{"INITIALIZE UPDATE", "80500000082C8130E574247B1B00", "00010203040506070809 00 03 70 A5874C57119B976B F94879E36F29E039 000001 9000"},
-		{"EXTERNAL AUTHENTICATE", "8482330010 A75F1CD48F3B93DF A57E690937921F92", "9000"},
-		{"hello world 1", rmacCommands[0].wire, reply1},
+func rmacSteps(t *testing.T, reply1 string) []scptest.Step {
+	return []scptest.Step{
+		{Name: "INITIALIZE UPDATE", WantCAPDU: "80500000082C8130E574247B1B00", Reply: "00010203040506070809 00 03 70 A5874C57119B976B F94879E36F29E039 000001 9000"},
+		{Name: "EXTERNAL AUTHENTICATE", WantCAPDU: "8482330010 A75F1CD48F3B93DF A57E690937921F92", Reply: "9000"},
+		{Name: "hello world 1", WantCAPDU: rmacCommands[0].wire, Reply: reply1},
 	}
 }
 
 func rmacOpts(t *testing.T) scp03.Options {
-	return scp03.Options{Level: scp03.CMAC | scp03.CDEC | scp03.RMAC | scp03.RENC, ForceI: true, I: 0x60, Rand: bytes.NewReader(hx(t, "2C8130E574247B1B"))}
+	return scp03.Options{Level: scp03.CMAC | scp03.CDEC | scp03.RMAC | scp03.RENC, ForceI: true, I: 0x60, Rand: bytes.NewReader(scptest.Hex(t, "2C8130E574247B1B"))}
 }
 
 func TestUnwrap_TamperedRMAC_ClosesChannel(t *testing.T) {
-	r := hx(t, rmacCommands[0].reply)
+	r := scptest.Hex(t, rmacCommands[0].reply)
 	for _, pos := range []int{0, len(r) - 3, len(r) - 1} { // data byte, R-MAC byte, SW byte
 		tampered := append([]byte(nil), r...)
 		tampered[pos] ^= 0x01
-		s, err := scp03.Open(context.Background(), newScript(t, rmacSteps(t, hex.EncodeToString(tampered))...), provider(t, keyK, keyK, keyK), rmacOpts(t))
+		s, err := scp03.Open(context.Background(), scptest.New(t, rmacSteps(t, hex.EncodeToString(tampered))...), provider(t, keyK, keyK, keyK), rmacOpts(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Transmit(context.Background(), capdu(t, helloWorld())); !errors.Is(err, scp03.ErrResponseMAC) {
+		if _, err := s.Transmit(context.Background(), scptest.Capdu(t, helloWorld())); !errors.Is(err, scp03.ErrResponseMAC) {
 			t.Fatalf("byte %d tampered: err = %v, want ErrResponseMAC", pos, err)
 		}
-		if _, err := s.Transmit(context.Background(), capdu(t, helloWorld())); !errors.Is(err, scp03.ErrClosed) {
+		if _, err := s.Transmit(context.Background(), scptest.Capdu(t, helloWorld())); !errors.Is(err, scp03.ErrClosed) {
 			t.Fatalf("after R-MAC failure: %v, want ErrClosed", err)
 		}
 	}
@@ -89,11 +90,11 @@ func TestUnwrap_MissingRMAC(t *testing.T) {
 		reply string
 		ok    bool
 	}{{"6A88", true}, {"9000", false}, {"01020304 9000", false}} {
-		s, err := scp03.Open(context.Background(), newScript(t, rmacSteps(t, tc.reply)...), provider(t, keyK, keyK, keyK), rmacOpts(t))
+		s, err := scp03.Open(context.Background(), scptest.New(t, rmacSteps(t, tc.reply)...), provider(t, keyK, keyK, keyK), rmacOpts(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := s.Transmit(context.Background(), capdu(t, helloWorld()))
+		r, err := s.Transmit(context.Background(), scptest.Capdu(t, helloWorld()))
 		if tc.ok != (err == nil) || (tc.ok && (r.SW1 != 0x6A || r.SW2 != 0x88)) {
 			t.Errorf("reply %s: %X %v", tc.reply, r, err)
 		}
@@ -101,13 +102,13 @@ func TestUnwrap_MissingRMAC(t *testing.T) {
 }
 
 func TestOpen_PseudoRandomMismatch(t *testing.T) {
-	sc := newScript(t, step{"INITIALIZE UPDATE", "80500000082C8130E574247B1B00", "00010203040506070809 00 03 70 A5874C57119B976B F94879E36F29E039 000001 9000"})
-	_, err := scp03.Open(context.Background(), sc, provider(t, keyK, keyK, keyK), scp03.Options{Rand: bytes.NewReader(hx(t, "2C8130E574247B1B"))})
+	sc := scptest.New(t, scptest.Step{Name: "INITIALIZE UPDATE", WantCAPDU: "80500000082C8130E574247B1B00", Reply: "00010203040506070809 00 03 70 A5874C57119B976B F94879E36F29E039 000001 9000"})
+	_, err := scp03.Open(context.Background(), sc, provider(t, keyK, keyK, keyK), scp03.Options{Rand: bytes.NewReader(scptest.Hex(t, "2C8130E574247B1B"))})
 	var ce *scp03.CryptogramError
 	if !errors.As(err, &ce) || ce.What != "card challenge" || !errors.Is(err, scp03.ErrAuthFailed) {
 		t.Fatalf("err = %v", err)
 	}
-	if !bytes.Equal(ce.Received, hx(t, "A5874C57119B976B")) {
+	if !bytes.Equal(ce.Received, scptest.Hex(t, "A5874C57119B976B")) {
 		t.Errorf("Received = %X", ce.Received)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/gpcard/scp/scptest"
 	"github.com/cardhost/cardhost/gpcard/scp03"
 	"github.com/cardhost/cardhost/gpcard/secret"
 	"github.com/skythen/apdu"
@@ -24,16 +25,7 @@ const (
 )
 
 func provider(t testing.TB, enc, mac, dek string) *keys.Local {
-	return keys.NewPlain(keys.KeySet{ENC: secret.New(hx(t, enc)), MAC: secret.New(hx(t, mac)), DEK: secret.New(hx(t, dek))})
-}
-
-func capdu(t testing.TB, s string) apdu.Capdu {
-	t.Helper()
-	c, err := apdu.ParseCapdu(hx(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return apdu.Capdu{Cla: c.Cla, Ins: c.Ins, P1: c.P1, P2: c.P2, Data: append([]byte(nil), c.Data...), Ne: c.Ne}
+	return keys.NewPlain(keys.KeySet{ENC: secret.New(scptest.Hex(t, enc)), MAC: secret.New(scptest.Hex(t, mac)), DEK: secret.New(scptest.Hex(t, dek))})
 }
 
 // exchange is one command of a transcript: plain command, wrapped command
@@ -87,13 +79,13 @@ var transcripts = []struct {
 func TestOpen_KaohTranscripts(t *testing.T) {
 	for _, tc := range transcripts {
 		t.Run(tc.name, func(t *testing.T) {
-			steps := []step{{"INITIALIZE UPDATE", tc.iu, tc.iuResp}, {"EXTERNAL AUTHENTICATE", tc.extAuth, "9000"}}
+			steps := []scptest.Step{{Name: "INITIALIZE UPDATE", WantCAPDU: tc.iu, Reply: tc.iuResp}, {Name: "EXTERNAL AUTHENTICATE", WantCAPDU: tc.extAuth, Reply: "9000"}}
 			for _, c := range tc.cmds {
-				steps = append(steps, step{c.name, c.wire, c.reply})
+				steps = append(steps, scptest.Step{Name: c.name, WantCAPDU: c.wire, Reply: c.reply})
 			}
 			o := tc.opts
-			o.Rand = bytes.NewReader(hx(t, tc.host))
-			s, err := scp03.Open(context.Background(), newScript(t, steps...), provider(t, tc.enc, tc.mac, tc.dek), o)
+			o.Rand = bytes.NewReader(scptest.Hex(t, tc.host))
+			s, err := scp03.Open(context.Background(), scptest.New(t, steps...), provider(t, tc.enc, tc.mac, tc.dek), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,16 +96,16 @@ func TestOpen_KaohTranscripts(t *testing.T) {
 				got  secret.Key
 				want string
 			}{{"S-ENC", sk.ENC, tc.senc}, {"S-MAC", sk.MAC, tc.smac}, {"S-RMAC", sk.RMAC, tc.srmac}} {
-				if k.want != "" && !bytes.Equal(k.got.Bytes(), hx(t, k.want)) {
+				if k.want != "" && !bytes.Equal(k.got.Bytes(), scptest.Hex(t, k.want)) {
 					t.Errorf("%s = %X, want %s", k.name, k.got.Bytes(), k.want)
 				}
 			}
 			for _, c := range tc.cmds {
-				r, err := s.Transmit(context.Background(), capdu(t, c.plain))
+				r, err := s.Transmit(context.Background(), scptest.Capdu(t, c.plain))
 				if err != nil {
 					t.Fatalf("%s: %v", c.name, err)
 				}
-				if got := append(r.Data, r.SW1, r.SW2); !bytes.Equal(got, hx(t, c.want)) {
+				if got := append(r.Data, r.SW1, r.SW2); !bytes.Equal(got, scptest.Hex(t, c.want)) {
 					t.Errorf("%s: response %X, want %s", c.name, got, c.want)
 				}
 			}
@@ -132,8 +124,8 @@ func openDelete(t *testing.T, reply string, o scp03.Options) error {
 	if o.KVN != 0 {
 		cmd = "8050310008B2BDE1A2DC66BD5600"
 	}
-	sc := newScript(t, step{"INITIALIZE UPDATE", cmd, reply})
-	o.Rand = bytes.NewReader(hx(t, "B2BDE1A2DC66BD56"))
+	sc := scptest.New(t, scptest.Step{Name: "INITIALIZE UPDATE", WantCAPDU: cmd, Reply: reply})
+	o.Rand = bytes.NewReader(scptest.Hex(t, "B2BDE1A2DC66BD56"))
 	_, err := scp03.Open(context.Background(), sc, provider(t, encF9, mac58, dek0A), o)
 	return err
 }
@@ -144,7 +136,7 @@ func TestOpen_WrongCardCryptogram_NotRetried(t *testing.T) {
 	if !errors.As(err, &ce) || !errors.Is(err, scp03.ErrAuthFailed) || ce.What != "card cryptogram" {
 		t.Fatalf("err = %v", err)
 	}
-	if !bytes.Equal(ce.Expected, hx(t, "E127185170F45FCA")) || ce.KVN != 0x30 || ce.I != 0x70 || ce.SCP != 3 {
+	if !bytes.Equal(ce.Expected, scptest.Hex(t, "E127185170F45FCA")) || ce.KVN != 0x30 || ce.I != 0x70 || ce.SCP != 3 {
 		t.Errorf("fields = %+v", ce)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "do not retry") || strings.Contains(strings.ToUpper(msg), encF9) {
@@ -172,7 +164,7 @@ func TestOpen_BadInitializeUpdateResponse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.o.S16 {
 				// S16 sends a 16-byte challenge; skip the script check of the command.
-				rec := &recorder{t: t, replies: []string{tc.reply}}
+				rec := &scptest.Recorder{T: t, Replies: []string{tc.reply}}
 				tc.o.Rand = bytes.NewReader(make([]byte, 16))
 				if _, err := scp03.Open(context.Background(), rec, provider(t, encF9, mac58, dek0A), tc.o); !errors.Is(err, tc.want) {
 					t.Fatalf("err = %v", err)
@@ -194,7 +186,7 @@ func TestOpen_InvalidOptions_SendNothing(t *testing.T) {
 		"forced unknown i": {ForceI: true, I: 0x80},
 		"AID of 17 bytes":  {AID: make([]byte, 17)},
 	} {
-		if _, err := scp03.Open(context.Background(), newScript(t), provider(t, keyK, keyK, keyK), o); err == nil {
+		if _, err := scp03.Open(context.Background(), scptest.New(t), provider(t, keyK, keyK, keyK), o); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -204,14 +196,14 @@ func TestOpen_InvalidOptions_SendNothing(t *testing.T) {
 // S16 transcript exists; this checks the layout handling only: the random
 // cryptogram must be refused as a cryptogram mismatch, not a length error.
 func TestOpen_S16Layout(t *testing.T) {
-	rec := &recorder{t: t, replies: []string{"00000000000000000000 30 03 01" + strings.Repeat("11", 16) + strings.Repeat("22", 16) + "9000"}}
+	rec := &scptest.Recorder{T: t, Replies: []string{"00000000000000000000 30 03 01" + strings.Repeat("11", 16) + strings.Repeat("22", 16) + "9000"}}
 	_, err := scp03.Open(context.Background(), rec, provider(t, keyK, keyK, keyK), scp03.Options{S16: true, Rand: bytes.NewReader(make([]byte, 16))})
 	var ce *scp03.CryptogramError
 	if !errors.As(err, &ce) || len(ce.Expected) != 16 {
 		t.Fatalf("err = %v", err)
 	}
-	if !bytes.Equal(rec.sent[0], hx(t, "8050000010"+strings.Repeat("00", 16)+"00")) {
-		t.Errorf("INITIALIZE UPDATE = %X", rec.sent[0])
+	if !bytes.Equal(rec.Sent[0], scptest.Hex(t, "8050000010"+strings.Repeat("00", 16)+"00")) {
+		t.Errorf("INITIALIZE UPDATE = %X", rec.Sent[0])
 	}
 }
 
@@ -231,9 +223,9 @@ func TestMaxCommandData(t *testing.T) {
 	}
 }
 
-func openMutual(t *testing.T, rec *recorder) *scp03.Session {
+func openMutual(t *testing.T, rec *scptest.Recorder) *scp03.Session {
 	t.Helper()
-	s, err := scp03.Open(context.Background(), rec, provider(t, encF9, mac58, dek0A), scp03.Options{Level: scp03.CMAC | scp03.CDEC, Rand: bytes.NewReader(hx(t, "9BD6BF878FB8E991"))})
+	s, err := scp03.Open(context.Background(), rec, provider(t, encF9, mac58, dek0A), scp03.Options{Level: scp03.CMAC | scp03.CDEC, Rand: bytes.NewReader(scptest.Hex(t, "9BD6BF878FB8E991"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,12 +236,12 @@ const mutualIU = "00000000000000000000 30 03 70 3C80C2CC87EB3A35 E4EDBA35E629C33
 
 func TestTransmit_KeepsLogicalChannelBits(t *testing.T) {
 	for _, tc := range []struct{ cla, want byte }{{0x81, 0x85}, {0x83, 0x87}, {0xC1, 0xE1}, {0xCF, 0xEF}} {
-		rec := &recorder{t: t, replies: []string{mutualIU, "9000", "9000"}}
+		rec := &scptest.Recorder{T: t, Replies: []string{mutualIU, "9000", "9000"}}
 		s := openMutual(t, rec)
-		if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: tc.cla, Ins: 0xF2, P1: 0x80, P2: 0x02, Data: hx(t, "4F00"), Ne: 256}); err != nil {
+		if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: tc.cla, Ins: 0xF2, P1: 0x80, P2: 0x02, Data: scptest.Hex(t, "4F00"), Ne: 256}); err != nil {
 			t.Fatal(err)
 		}
-		if got := rec.sent[2][0]; got != tc.want {
+		if got := rec.Sent[2][0]; got != tc.want {
 			t.Errorf("CLA %02X wrapped as %02X, want %02X", tc.cla, got, tc.want)
 		}
 		if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: 0x00, Ins: 0xA4}); err == nil {
@@ -259,7 +251,7 @@ func TestTransmit_KeepsLogicalChannelBits(t *testing.T) {
 }
 
 func TestSession_CloseWrapKeyAndLimits(t *testing.T) {
-	rec := &recorder{t: t, replies: []string{mutualIU, "9000"}}
+	rec := &scptest.Recorder{T: t, Replies: []string{mutualIU, "9000"}}
 	s := openMutual(t, rec)
 	if _, err := s.Transmit(context.Background(), apdu.Capdu{Cla: 0x80, Ins: 0xE8, Data: make([]byte, 240)}); err == nil {
 		t.Error("240 bytes accepted under C-DEC")
@@ -273,26 +265,7 @@ func TestSession_CloseWrapKeyAndLimits(t *testing.T) {
 	}
 	s.Close()
 	s.Close()
-	if _, err := s.Transmit(context.Background(), capdu(t, "80F22002024F0000")); !errors.Is(err, scp03.ErrClosed) {
+	if _, err := s.Transmit(context.Background(), scptest.Capdu(t, "80F22002024F0000")); !errors.Is(err, scp03.ErrClosed) {
 		t.Errorf("after Close: %v", err)
 	}
 }
-
-// recorder answers with fixed replies and records what was sent; for flows
-// without a published transcript.
-type recorder struct {
-	t       testing.TB
-	replies []string
-	sent    [][]byte
-}
-
-func (r *recorder) Transmit(_ context.Context, c []byte) ([]byte, error) {
-	if len(r.sent) >= len(r.replies) {
-		r.t.Fatalf("extra APDU %X", c)
-	}
-	r.sent = append(r.sent, append([]byte(nil), c...))
-	return hx(r.t, r.replies[len(r.sent)-1]), nil
-}
-func (r *recorder) ATR() []byte                 { return nil }
-func (r *recorder) Reset(context.Context) error { return nil }
-func (r *recorder) Close() error                { return nil }
