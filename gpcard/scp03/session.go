@@ -1,7 +1,6 @@
 package scp03
 
 import (
-	"context"
 	"crypto/subtle"
 	"fmt"
 
@@ -15,56 +14,28 @@ import (
 
 // Session is an open SCP03 secure channel: a decorator over a transport that
 // wraps every command (C-MAC, C-DEC) and unwraps every response (R-MAC,
-// R-ENC). It is not safe for concurrent use (the MAC chaining value and the
-// encryption counter order commands). Close does not close the transport.
+// R-ENC). Transmit, WrapKey, I, KVN, MaxCommandData and Close come from the
+// embedded scp.Conn: a transport error or an R-MAC mismatch closes the
+// session, because the card's and the host's chaining values may have
+// diverged. It is not safe for concurrent use (the MAC chaining value and the
+// encryption counter order commands). Close zeroes the session keys and does
+// not close the transport.
 type Session struct {
-	conn *scp.Conn
-	c    *codec
-	kp   keys.Provider
-	in   keys.SessionInput
+	*scp.Conn
+	c *codec
 }
 
 func newSession(t reader.Transport, kp keys.Provider, in keys.SessionInput, c *codec, ext bool) *Session {
-	return &Session{conn: scp.NewConn("scp03", t, c, MaxCommandData(c.level, c.s16, ext)), c: c, kp: kp, in: in}
+	return &Session{Conn: scp.NewConn("scp03", t, c, MaxCommandData(c.level, c.s16, ext), kp, in), c: c}
 }
 
 // String describes the session without key material.
 func (s *Session) String() string {
-	return fmt.Sprintf("scp03.Session{i=%02X level=%02X closed=%v}", s.c.i, byte(s.c.level), s.conn.Closed())
+	return fmt.Sprintf("scp03.Session{i=%02X level=%02X closed=%v}", s.c.i, byte(s.c.level), s.Closed())
 }
-
-// I returns the implementation option in force.
-func (s *Session) I() byte { return s.c.i }
 
 // Level returns the security level in force.
 func (s *Session) Level() Level { return s.c.level }
-
-// MaxCommandData returns the largest plain data field Transmit accepts.
-func (s *Session) MaxCommandData() int { return s.conn.MaxCommandData() }
-
-// Transmit wraps c, sends it and returns the unwrapped response (data and
-// status word; a non-9000 status is not an error here). c.Cla must be a
-// GlobalPlatform class without secure messaging (80–83, C0–CF); its logical
-// channel bits are kept. A transport error or an R-MAC mismatch closes the
-// session, because the card's and the host's chaining values may have
-// diverged.
-func (s *Session) Transmit(ctx context.Context, c apdu.Capdu) (apdu.Rapdu, error) {
-	return s.conn.Transmit(ctx, c)
-}
-
-// WrapKey encrypts the key ref for a PUT KEY sent in this session (AES-CBC
-// under the static Key-DEK, ICV 0; Amd D §6.2.1, §6.2.8). The key stays
-// inside the provider; only the cryptogram and KCV return.
-func (s *Session) WrapKey(ctx context.Context, ref keys.KeyRef) (keys.WrappedKey, error) {
-	if s.conn.Closed() {
-		return keys.WrappedKey{}, ErrClosed
-	}
-	return s.kp.WrapKey(ctx, keys.WrapRequest{Session: s.in, New: ref})
-}
-
-// Close zeroes the session keys and makes the session unusable. It is
-// idempotent and does not close the transport.
-func (s *Session) Close() error { return s.conn.Close() }
 
 // InsecureSessionKeysForTest returns copies of the session keys. It exists
 // only for tests that check derivations against published vectors.
