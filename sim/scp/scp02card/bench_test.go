@@ -3,7 +3,7 @@ package scp02card
 import (
 	"testing"
 
-	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
 
 // BenchmarkUnwrapWrap_CMAC measures the card side of one APDU at security
@@ -19,13 +19,5 @@ func BenchmarkUnwrapWrap_CMAC(b *testing.B) {
 	for i := range cmds {
 		cmds[i] = h.wrap(b, plain)
 	}
-	resp := append(make([]byte, 32), 0x90, 0x00)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if _, st := s.Unwrap(cmds[i]); st != sw.OK {
-			b.Fatalf("command %d: %04X", i, st)
-		}
-		s.Wrap(resp)
-	}
+	scptest.BenchUnwrapWrap(b, s, cmds, append(make([]byte, 32), 0x90, 0x00))
 }

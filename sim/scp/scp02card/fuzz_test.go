@@ -5,24 +5,8 @@ import (
 	"testing"
 
 	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
-
-type constReader byte
-
-func (c constReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(c)
-	}
-	return len(p), nil
-}
-
-func frame(apdus ...[]byte) []byte {
-	var out []byte
-	for _, a := range apdus {
-		out = append(append(out, byte(len(a))), a...)
-	}
-	return out
-}
 
 // FuzzCardSCP02 feeds arbitrary APDU sequences (each preceded by its length; a
 // zero length asks for Reset) to a card session routed like the card manager
@@ -30,27 +14,18 @@ func frame(apdus ...[]byte) []byte {
 // that nothing panics and the session invariants hold.
 func FuzzCardSCP02(f *testing.F) {
 	for _, tr := range loadTranscripts(f) {
-		apdus := [][]byte{tr.init, tr.auth}
-		for _, st := range tr.steps {
-			if !st.wrap && len(st.in) < 256 {
-				apdus = append(apdus, st.in)
-			}
-		}
-		f.Add(false, frame(apdus...))
+		f.Add(false, scptest.Seed(tr.init, tr.auth, tr.steps))
 	}
-	f.Add(true, frame([]byte{0x84, 0xF2, 0x40, 0x02, 0x08, 1, 2, 3, 4, 5, 6, 7, 8}, nil))
+	f.Add(true, scptest.Frame([]byte{0x84, 0xF2, 0x40, 0x02, 0x08, 1, 2, 3, 4, 5, 6, 7, 8}, nil))
 	tr := transcriptNamed(f, "install_mac_enc")
 	f.Fuzz(func(t *testing.T, implicit bool, in []byte) {
 		ks := tr.ks
 		if implicit {
 			ks.I = 0x1A
 		}
-		s := New(Options{Rand: constReader(0x5A)})
-		for len(in) > 0 {
-			n := min(int(in[0]), len(in)-1)
-			cmd := in[1 : 1+n]
-			in = in[1+n:]
-			if n == 0 {
+		s := New(Options{Rand: scptest.ConstReader(0x5A)})
+		for cmd := range scptest.APDUs(in) {
+			if len(cmd) == 0 {
 				s.Reset()
 				continue
 			}

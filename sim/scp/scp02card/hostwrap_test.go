@@ -118,12 +118,12 @@ func TestTestHost_ReproducesTranscripts(t *testing.T) {
 			t.Fatalf("%s: EXTERNAL AUTHENTICATE %X, want %X", tr.name, got, tr.auth)
 		}
 		for _, st := range tr.steps {
-			if st.wrap || st.macOnly {
+			if st.Wrap || st.MACOnly {
 				continue
 			}
-			plain := st.out[:len(st.out)-1] // without Le; the transcripts append it after the MAC
-			if got := append(h.wrap(t, plain), 0x00); !bytes.Equal(got, st.in) {
-				t.Fatalf("%s: wrapped %X\n got %X\nwant %X", tr.name, plain, got, st.in)
+			plain := st.Out[:len(st.Out)-1] // without Le; the transcripts append it after the MAC
+			if got := append(h.wrap(t, plain), 0x00); !bytes.Equal(got, st.In) {
+				t.Fatalf("%s: wrapped %X\n got %X\nwant %X", tr.name, plain, got, st.In)
 			}
 		}
 	}

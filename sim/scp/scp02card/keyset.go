@@ -3,6 +3,8 @@ package scp02card
 import (
 	"fmt"
 	"io"
+
+	"github.com/cardhost/cardhost/sim/scp/internal/capdu"
 )
 
 // i parameter bits (GPCS 2.3.1 §E.1.1, Table E-1).
@@ -94,7 +96,5 @@ type Reply struct {
 
 // Bytes returns the response APDU, Data ‖ SW1 SW2, in a new slice.
 func (r Reply) Bytes() []byte {
-	out := make([]byte, 0, len(r.Data)+2)
-	out = append(out, r.Data...)
-	return append(out, byte(r.SW>>8), byte(r.SW))
+	return capdu.Append(r.Data, r.SW)
 }

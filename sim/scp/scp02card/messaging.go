@@ -6,6 +6,7 @@ import (
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/sw"
 	"github.com/cardhost/cardhost/sim/scp/internal/capdu"
+	"github.com/cardhost/cardhost/sim/scp/internal/gate"
 )
 
 // commandMAC computes the C-MAC of command c carrying plain data (without the
@@ -53,30 +54,21 @@ func (s *Session) chain(mac []byte) error {
 // or reordered command fails on the ICV chain.
 func (s *Session) Unwrap(cmd []byte) ([]byte, uint16) {
 	s.answerable = false
-	if s.st == pending {
+	if s.st == gate.Pending {
 		s.Reset()
 	}
-	c, status := capdu.Parse(cmd)
-	if status != sw.OK {
+	c, v, status := gate.Admit(s.st == gate.Open, s.level.Has(CMAC), cmd)
+	if v == gate.Verify {
+		status = s.unwrap(&c)
+	}
+	switch {
+	case status != sw.OK && v != gate.Refuse:
 		s.Reset()
 		return nil, status
-	}
-	secured := capdu.Secured(c.CLA)
-	if s.st != open {
-		if secured {
-			return nil, sw.SecurityStatus
-		}
+	case status != sw.OK:
+		return nil, status
+	case v == gate.Pass:
 		return c.Bytes(), sw.OK
-	}
-	if secured != s.level.Has(CMAC) {
-		s.Reset()
-		return nil, sw.SecurityStatus
-	}
-	if secured {
-		if status := s.unwrap(&c); status != sw.OK {
-			s.Reset()
-			return nil, status
-		}
 	}
 	s.last, s.answerable = c, true
 	return c.Bytes(), sw.OK
@@ -121,14 +113,10 @@ func (s *Session) unwrap(c *capdu.Command) uint16 {
 // returned unchanged (copied). A response that cannot be protected (shorter
 // than two bytes, or too long once the R-MAC is added) becomes 6F00.
 func (s *Session) Wrap(rapdu []byte) []byte {
-	answerable := s.answerable
+	data, status, out := gate.Respond(s.answerable && s.st == gate.Open && s.level.Has(RMAC), rapdu)
 	s.answerable = false
-	data, status, ok := capdu.Status(rapdu)
-	if !ok {
-		return capdu.Append(nil, sw.NoPreciseDiagnosis)
-	}
-	if !answerable || s.st != open || !s.level.Has(RMAC) {
-		return append([]byte(nil), rapdu...)
+	if out != nil {
+		return out
 	}
 	if len(data)+8 > 256 {
 		return capdu.Append(nil, sw.NoPreciseDiagnosis)

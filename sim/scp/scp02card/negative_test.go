@@ -7,19 +7,14 @@ import (
 	"testing"
 
 	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
-
-func flip(b []byte, i int) []byte {
-	out := append([]byte(nil), b...)
-	out[i] ^= 0x01
-	return out
-}
 
 func TestExternalAuthenticate_WrongCryptogramOrMAC_6982CountsFailure(t *testing.T) {
 	tr := transcriptNamed(t, "install_mac_enc")
 	for name, auth := range map[string][]byte{
-		"host cryptogram bit flipped": flip(tr.auth, 6),
-		"C-MAC bit flipped":           flip(tr.auth, len(tr.auth)-1),
+		"host cryptogram bit flipped": scptest.Flip(tr.auth, 6),
+		"C-MAC bit flipped":           scptest.Flip(tr.auth, len(tr.auth)-1),
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := New(Options{Rand: bytes.NewReader(tr.rand)})
@@ -73,10 +68,10 @@ func TestBegin_Rejections(t *testing.T) {
 		ks   func(KeySet) KeySet
 		want uint16
 	}{
-		{"wrong KVN", unhex(t, "8050020008D5AD539A60CA5E7200"), nil, sw.ReferencedDataNotFound},
-		{"P2 not 00", unhex(t, "8050010108D5AD539A60CA5E7200"), nil, sw.IncorrectP1P2},
-		{"host challenge 9 bytes", unhex(t, "8050010009D5AD539A60CA5E727200"), nil, sw.WrongLength},
-		{"oversized", append(unhex(t, "8050010008"), make([]byte, 300)...), nil, sw.WrongLength},
+		{"wrong KVN", scptest.Unhex(t, "8050020008D5AD539A60CA5E7200"), nil, sw.ReferencedDataNotFound},
+		{"P2 not 00", scptest.Unhex(t, "8050010108D5AD539A60CA5E7200"), nil, sw.IncorrectP1P2},
+		{"host challenge 9 bytes", scptest.Unhex(t, "8050010009D5AD539A60CA5E727200"), nil, sw.WrongLength},
+		{"oversized", append(scptest.Unhex(t, "8050010008"), make([]byte, 300)...), nil, sw.WrongLength},
 		{"implicit-only key set", tr.init, func(k KeySet) KeySet { k.I = 0x1A; return k }, sw.ConditionsNotSatisfied},
 		{"counter exhausted", tr.init, func(k KeySet) KeySet { k.Counter = MaxCounter; return k }, sw.ConditionsNotSatisfied},
 		{"short DEK", tr.init, func(k KeySet) KeySet { k.DEK = k.DEK[:8]; return k }, sw.NoPreciseDiagnosis},
@@ -96,16 +91,16 @@ func TestBegin_Rejections(t *testing.T) {
 func TestUnwrap_TamperedCMAC_ClosesSession(t *testing.T) {
 	tr := transcriptNamed(t, "install_mac_enc")
 	for name, bad := range map[string][]byte{
-		"C-MAC":          flip(tr.steps[0].in, len(tr.steps[0].in)-2),
-		"encrypted data": flip(tr.steps[0].in, 7),
-		"header":         flip(tr.steps[0].in, 2),
+		"C-MAC":          scptest.Flip(tr.steps[0].In, len(tr.steps[0].In)-2),
+		"encrypted data": scptest.Flip(tr.steps[0].In, 7),
+		"header":         scptest.Flip(tr.steps[0].In, 2),
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := openTranscript(t, tr)
 			if _, st := s.Unwrap(bad); st != sw.SecurityStatus || s.Level() != 0 {
 				t.Fatalf("= %04X level %02X, want 6982 and closed", st, s.Level())
 			}
-			if _, st := s.Unwrap(tr.steps[0].in); st != sw.SecurityStatus {
+			if _, st := s.Unwrap(tr.steps[0].In); st != sw.SecurityStatus {
 				t.Fatalf("genuine command after failed MAC = %04X, want 6982", st)
 			}
 		})
@@ -115,17 +110,17 @@ func TestUnwrap_TamperedCMAC_ClosesSession(t *testing.T) {
 func TestUnwrap_ReplayedCommand_FailsOnICVChain(t *testing.T) {
 	tr := transcriptNamed(t, "install_mac_enc")
 	s := openTranscript(t, tr)
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.OK {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.OK {
 		t.Fatal(st)
 	}
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.SecurityStatus {
 		t.Fatalf("replay = %04X, want 6982", st)
 	}
 }
 
 func TestUnwrap_LengthAndLevelViolations(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_mac_only")
-	good := tr.steps[0].in
+	good := tr.steps[0].In
 	for _, tc := range []struct {
 		name string
 		cmd  []byte
@@ -133,8 +128,8 @@ func TestUnwrap_LengthAndLevelViolations(t *testing.T) {
 	}{
 		{"truncated", good[:len(good)-2], sw.WrongLength},
 		{"oversized", append(append([]byte(nil), good...), make([]byte, 300)...), sw.WrongLength},
-		{"data shorter than the MAC", unhex(t, "84F2200204AABBCCDD"), sw.WrongLength},
-		{"plain command in a C-MAC session", unhex(t, "80F22002024F0000"), sw.SecurityStatus},
+		{"data shorter than the MAC", scptest.Unhex(t, "84F2200204AABBCCDD"), sw.WrongLength},
+		{"plain command in a C-MAC session", scptest.Unhex(t, "80F22002024F0000"), sw.SecurityStatus},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openTranscript(t, tr)
@@ -148,12 +143,12 @@ func TestUnwrap_LengthAndLevelViolations(t *testing.T) {
 func TestUnwrap_NoSessionAndReset(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_mac_only")
 	s := New(Options{})
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.SecurityStatus {
 		t.Fatalf("secured without session = %04X, want 6982", st)
 	}
 	s = openTranscript(t, tr)
 	s.Reset()
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.SecurityStatus || s.Level() != 0 {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.SecurityStatus || s.Level() != 0 {
 		t.Fatalf("after Reset = %04X, want 6982", st)
 	}
 	if _, st := s.DecryptKeyData(make([]byte, 16)); st != sw.ConditionsNotSatisfied {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
 
 var (
@@ -94,7 +95,7 @@ func TestImplicit_OpensWithFirstCommand(t *testing.T) {
 		}
 		// A wrong first MAC is a failed authentication.
 		h2 := newTestHost(t, ks, ks.Counter, testAID)
-		bad := flip(h2.wrap(t, cmds[1]), 6)
+		bad := scptest.Flip(h2.wrap(t, cmds[1]), 6)
 		if _, r := New(Options{}).BeginImplicit(bad, ks, testAID); r.SW != sw.SecurityStatus || !r.AuthFailed || r.CounterChanged {
 			t.Fatalf("i=%02X: tampered first command = %+v", i, r)
 		}

@@ -9,14 +9,7 @@ import (
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/sw"
 	"github.com/cardhost/cardhost/sim/scp/internal/capdu"
-)
-
-type state int
-
-const (
-	idle    state = iota // no session
-	pending              // INITIALIZE UPDATE answered, waiting for EXTERNAL AUTHENTICATE
-	open                 // session established
+	"github.com/cardhost/cardhost/sim/scp/internal/gate"
 )
 
 // Session is the SCP02 secure channel state of one logical channel. The zero
@@ -24,7 +17,7 @@ const (
 // concurrent use: the card manager drives one per logical channel.
 type Session struct {
 	rand  io.Reader
-	st    state
+	st    gate.Phase
 	i     byte
 	level Level
 	// Session keys (GPCS 2.3.1 §E.4.1).
@@ -56,7 +49,7 @@ func (s *Session) Format(f fmt.State, _ rune) {
 // Level returns the current security level: 0 without a session, otherwise
 // Authenticated plus the C-MAC, C-DECRYPTION and R-MAC bits in force.
 func (s *Session) Level() Level {
-	if s.st != open {
+	if s.st != gate.Open {
 		return 0
 	}
 	return s.level
@@ -82,18 +75,12 @@ func (s *Session) Reset() {
 // configuration error). The counter is incremented by ExternalAuthenticate.
 func (s *Session) Begin(cmd []byte, ks KeySet, aid []byte) Reply {
 	s.Reset()
-	c, status := capdu.Parse(cmd)
-	switch {
-	case status != sw.OK:
+	c, status := gate.InitializeUpdate(cmd, ks.KVN)
+	if status == sw.OK && len(c.Data) != 8 {
+		status = sw.WrongLength
+	}
+	if status != sw.OK {
 		return Reply{SW: status, Counter: ks.Counter}
-	case capdu.Secured(c.CLA):
-		return Reply{SW: sw.ClaNotSupported, Counter: ks.Counter}
-	case c.P2 != 0:
-		return Reply{SW: sw.IncorrectP1P2, Counter: ks.Counter}
-	case c.P1 != 0 && c.P1 != ks.KVN:
-		return Reply{SW: sw.ReferencedDataNotFound, Counter: ks.Counter}
-	case len(c.Data) != 8:
-		return Reply{SW: sw.WrongLength, Counter: ks.Counter}
 	}
 	if status := s.start(ks, aid, true); status != sw.OK {
 		return Reply{SW: status, Counter: ks.Counter}
@@ -121,7 +108,7 @@ func (s *Session) Begin(cmd []byte, ks KeySet, aid []byte) Reply {
 		s.Reset()
 		return Reply{SW: sw.NoPreciseDiagnosis, Counter: ks.Counter}
 	}
-	s.st = pending
+	s.st = gate.Pending
 	// §E.5.1 response (pySim constr_iur agrees): KDD(10) ‖ KVN ‖ '02' ‖ sequence counter(2) ‖ card challenge(6) ‖
 	// card cryptogram(8).
 	data := cat(ks.KDD[:], []byte{ks.KVN, 0x02}, seq, card, crypt)
@@ -178,7 +165,7 @@ func (s *Session) start(ks KeySet, aid []byte, explicit bool) uint16 {
 // AuthFailed set; a level outside 00, 01, 03, 10, 11, 13 or an R-MAC level
 // without i b6 answers 6A86. Every failure ends the initiation.
 func (s *Session) ExternalAuthenticate(cmd []byte) Reply {
-	if s.st != pending {
+	if s.st != gate.Pending {
 		s.Reset()
 		return Reply{SW: sw.ConditionsNotSatisfied}
 	}
@@ -194,16 +181,9 @@ func (s *Session) ExternalAuthenticate(cmd []byte) Reply {
 }
 
 func (s *Session) externalAuthenticate(cmd []byte) Reply {
-	c, status := capdu.Parse(cmd)
-	switch {
-	case status != sw.OK:
+	c, status := gate.ExternalAuthenticate(cmd, s.levelAllowed, 16)
+	if status != sw.OK {
 		return Reply{SW: status}
-	case !capdu.Secured(c.CLA):
-		return Reply{SW: sw.SecurityStatus}
-	case c.P2 != 0 || !s.levelAllowed(Level(c.P1)):
-		return Reply{SW: sw.IncorrectP1P2}
-	case len(c.Data) != 16:
-		return Reply{SW: sw.WrongLength}
 	}
 	seq := []byte{byte(s.counter >> 8), byte(s.counter)}
 	// §E.4.2.2: host cryptogram over sequence counter ‖ card challenge ‖ host challenge.
@@ -226,14 +206,14 @@ func (s *Session) externalAuthenticate(cmd []byte) Reply {
 	}
 	s.hostChal, s.cardChal = nil, nil
 	s.level = Authenticated | Level(c.P1)
-	s.st = open
+	s.st = gate.Open
 	return Reply{SW: sw.OK}
 }
 
 // levelAllowed checks an EXTERNAL AUTHENTICATE P1 (§E.5.2): C-DECRYPTION
 // needs C-MAC, R-MAC needs i b6.
-func (s *Session) levelAllowed(l Level) bool {
-	switch l {
+func (s *Session) levelAllowed(p1 byte) bool {
+	switch Level(p1) {
 	case 0, CMAC, CMAC | CDEC:
 		return true
 	case RMAC, CMAC | RMAC, CMAC | CDEC | RMAC:
@@ -253,7 +233,7 @@ func (s *Session) BeginImplicit(cmd []byte, ks KeySet, aid []byte) ([]byte, Repl
 	if status := s.start(ks, aid, false); status != sw.OK {
 		return nil, Reply{SW: status, Counter: ks.Counter}
 	}
-	s.level, s.st = Authenticated|CMAC, open
+	s.level, s.st = Authenticated|CMAC, gate.Open
 	plain, status := s.Unwrap(cmd)
 	if status != sw.OK {
 		return nil, Reply{SW: status, Counter: ks.Counter, AuthFailed: status == sw.SecurityStatus}
@@ -265,7 +245,7 @@ func (s *Session) BeginImplicit(cmd []byte, ks KeySet, aid []byte) ([]byte, Repl
 // session: 3DES-ECB under the session DEK key (GPCS 2.3.1 §E.4.7). It answers
 // 6985 without a session and 6A80 when data is not a multiple of 8 bytes.
 func (s *Session) DecryptKeyData(data []byte) ([]byte, uint16) {
-	if s.st != open {
+	if s.st != gate.Open {
 		return nil, sw.ConditionsNotSatisfied
 	}
 	if len(data) == 0 || len(data)%8 != 0 {

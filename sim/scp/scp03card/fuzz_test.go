@@ -5,41 +5,17 @@ import (
 	"testing"
 
 	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
-
-type constReader byte
-
-func (c constReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(c)
-	}
-	return len(p), nil
-}
-
-// frame joins APDUs as the fuzz input format: each one preceded by its length
-// (a zero length asks for Reset).
-func frame(apdus ...[]byte) []byte {
-	var out []byte
-	for _, a := range apdus {
-		out = append(append(out, byte(len(a))), a...)
-	}
-	return out
-}
 
 // FuzzCardSCP03 feeds arbitrary APDU sequences to a card session, routed the
 // way the card manager routes them, and checks that nothing panics and the
 // session invariants hold.
 func FuzzCardSCP03(f *testing.F) {
 	for _, tr := range loadTranscripts(f) {
-		apdus := [][]byte{tr.init, tr.auth}
-		for _, st := range tr.steps {
-			if !st.wrap && len(st.in) < 256 {
-				apdus = append(apdus, st.in)
-			}
-		}
-		f.Add(tr.name == "get_status_aes_192", frame(apdus...))
+		f.Add(tr.name == "get_status_aes_192", scptest.Seed(tr.init, tr.auth, tr.steps))
 	}
-	f.Add(false, frame([]byte{0x84, 0x82, 0x33, 0x00}, nil, []byte{0x80, 0x50, 0x00, 0x00, 0x00}))
+	f.Add(false, scptest.Frame([]byte{0x84, 0x82, 0x33, 0x00}, nil, []byte{0x80, 0x50, 0x00, 0x00, 0x00}))
 	enc := transcriptNamed(f, "get_status_enc_mac")
 	aes192 := transcriptNamed(f, "get_status_aes_192")
 	f.Fuzz(func(t *testing.T, useAES192 bool, in []byte) {
@@ -47,16 +23,9 @@ func FuzzCardSCP03(f *testing.F) {
 		if useAES192 {
 			tr = aes192
 		}
-		s := New(Options{Rand: constReader(0xC3)})
-		for len(in) > 0 {
-			n := int(in[0])
-			in = in[1:]
-			if n > len(in) {
-				n = len(in)
-			}
-			cmd := in[:n]
-			in = in[n:]
-			if n == 0 {
+		s := New(Options{Rand: scptest.ConstReader(0xC3)})
+		for cmd := range scptest.APDUs(in) {
+			if len(cmd) == 0 {
 				s.Reset()
 				continue
 			}

@@ -124,22 +124,22 @@ func TestTestHost_ReproducesTranscripts(t *testing.T) {
 			t.Fatalf("%s: EXTERNAL AUTHENTICATE %X, want %X", tr.name, got, tr.auth)
 		}
 		for _, st := range tr.steps {
-			if st.wrap {
-				if h.level&0x10 != 0 && !bytes.Equal(h.unwrapResponse(t, st.out), st.in) {
-					t.Fatalf("%s: response %X does not unwrap to %X", tr.name, st.out, st.in)
+			if st.Wrap {
+				if h.level&0x10 != 0 && !bytes.Equal(h.unwrapResponse(t, st.Out), st.In) {
+					t.Fatalf("%s: response %X does not unwrap to %X", tr.name, st.Out, st.In)
 				}
 				continue
 			}
-			plain := st.out
+			plain := st.Out
 			if len(plain) > 5 && len(plain) == 6+int(plain[4]) {
 				plain = plain[:len(plain)-1] // drop Le; the transcripts append it after the MAC
 			}
 			got := h.wrap(t, plain)
-			if len(st.in) == len(got)+1 {
-				got = append(got, st.in[len(st.in)-1])
+			if len(st.In) == len(got)+1 {
+				got = append(got, st.In[len(st.In)-1])
 			}
-			if !bytes.Equal(got, st.in) {
-				t.Fatalf("%s: wrapped %X\n got %X\nwant %X", tr.name, plain, got, st.in)
+			if !bytes.Equal(got, st.In) {
+				t.Fatalf("%s: wrapped %X\n got %X\nwant %X", tr.name, plain, got, st.In)
 			}
 		}
 	}

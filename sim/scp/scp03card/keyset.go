@@ -3,6 +3,8 @@ package scp03card
 import (
 	"fmt"
 	"io"
+
+	"github.com/cardhost/cardhost/sim/scp/internal/capdu"
 )
 
 // i parameter bits (GPCS Amendment D v1.1.1 §5.1, Table 5-1).
@@ -98,7 +100,5 @@ type Reply struct {
 
 // Bytes returns the response APDU, Data ‖ SW1 SW2, in a new slice.
 func (r Reply) Bytes() []byte {
-	out := make([]byte, 0, len(r.Data)+2)
-	out = append(out, r.Data...)
-	return append(out, byte(r.SW>>8), byte(r.SW))
+	return capdu.Append(r.Data, r.SW)
 }

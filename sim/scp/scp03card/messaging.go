@@ -6,6 +6,7 @@ import (
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/sw"
 	"github.com/cardhost/cardhost/sim/scp/internal/capdu"
+	"github.com/cardhost/cardhost/sim/scp/internal/gate"
 )
 
 // Unwrap checks and removes the secure messaging of a command received after
@@ -21,35 +22,24 @@ import (
 // replayed or reordered command fails on the MAC chaining value.
 func (s *Session) Unwrap(cmd []byte) ([]byte, uint16) {
 	s.answerable = false
-	if s.st == pending {
+	if s.st == gate.Pending {
 		s.Reset()
 	}
-	c, status := capdu.Parse(cmd)
-	if status != sw.OK {
-		s.Reset()
-		return nil, status
+	c, v, status := gate.Admit(s.st == gate.Open, s.level.Has(CMAC), cmd)
+	if v == gate.Verify {
+		c, status = s.unwrap(c)
 	}
-	secured := capdu.Secured(c.CLA)
-	if s.st != open {
-		if secured {
-			return nil, sw.SecurityStatus
-		}
-		return c.Bytes(), sw.OK
-	}
-	if secured != s.level.Has(CMAC) {
-		s.Reset()
-		return nil, sw.SecurityStatus
-	}
-	if !secured {
-		return c.Bytes(), sw.OK
-	}
-	plain, status := s.unwrap(c)
-	if status != sw.OK {
+	switch {
+	case status != sw.OK && v != gate.Refuse:
 		s.Reset()
 		return nil, status
+	case status != sw.OK:
+		return nil, status
 	}
-	s.answerable = true
-	return plain.Bytes(), sw.OK
+	// Only a verified command has a response to protect: every SCP03 level
+	// with R-MAC includes C-MAC.
+	s.answerable = v == gate.Verify
+	return c.Bytes(), sw.OK
 }
 
 func (s *Session) unwrap(c capdu.Command) (capdu.Command, uint16) {
@@ -121,14 +111,10 @@ func (s *Session) icv(first byte) ([]byte, error) {
 // returned unchanged (copied). A response that cannot be protected (shorter
 // than two bytes, or too long for a short response once wrapped) becomes 6F00.
 func (s *Session) Wrap(rapdu []byte) []byte {
-	answerable := s.answerable
+	data, status, out := gate.Respond(s.answerable && s.st == gate.Open && s.level.Has(RMAC), rapdu)
 	s.answerable = false
-	data, status, ok := capdu.Status(rapdu)
-	if !ok {
-		return capdu.Append(nil, sw.NoPreciseDiagnosis)
-	}
-	if !answerable || s.st != open || !s.level.Has(RMAC) {
-		return append([]byte(nil), rapdu...)
+	if out != nil {
+		return out
 	}
 	if status != sw.OK && status>>8 != 0x62 && status>>8 != 0x63 {
 		return capdu.Append(nil, status)

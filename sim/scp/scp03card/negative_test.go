@@ -7,24 +7,8 @@ import (
 	"testing"
 
 	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
-
-func transcriptNamed(t testing.TB, name string) transcript {
-	t.Helper()
-	for _, tr := range loadTranscripts(t) {
-		if tr.name == name {
-			return tr
-		}
-	}
-	t.Fatalf("no transcript %q", name)
-	return transcript{}
-}
-
-func flip(b []byte, i int) []byte {
-	out := append([]byte(nil), b...)
-	out[i] ^= 0x01
-	return out
-}
 
 func TestExternalAuthenticate_WrongCryptogramOrMAC_6982CountsFailure(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_enc_mac")
@@ -32,9 +16,9 @@ func TestExternalAuthenticate_WrongCryptogramOrMAC_6982CountsFailure(t *testing.
 		name string
 		auth []byte
 	}{
-		{"host cryptogram bit flipped", flip(tr.auth, 5)},
-		{"C-MAC bit flipped", flip(tr.auth, len(tr.auth)-1)},
-		{"level changed after MAC", func() []byte { a := flip(tr.auth, 2); a[2] = 0x01; return a }()},
+		{"host cryptogram bit flipped", scptest.Flip(tr.auth, 5)},
+		{"C-MAC bit flipped", scptest.Flip(tr.auth, len(tr.auth)-1)},
+		{"level changed after MAC", func() []byte { a := scptest.Flip(tr.auth, 2); a[2] = 0x01; return a }()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := New(Options{})
@@ -121,11 +105,11 @@ func TestBegin_Rejections(t *testing.T) {
 		ks   func(KeySet) KeySet
 		want uint16
 	}{
-		{"wrong KVN", unhex(t, "8050310008B2BDE1A2DC66BD5600"), nil, sw.ReferencedDataNotFound},
-		{"P2 not 00", unhex(t, "8050300108B2BDE1A2DC66BD5600"), nil, sw.IncorrectP1P2},
-		{"host challenge 7 bytes", unhex(t, "8050300007B2BDE1A2DC66BD00"), nil, sw.WrongLength},
-		{"Lc mismatch", unhex(t, "8050300009B2BDE1A2DC66BD5600"), nil, sw.WrongLength},
-		{"secure messaging CLA", unhex(t, "8450300008B2BDE1A2DC66BD5600"), nil, sw.ClaNotSupported},
+		{"wrong KVN", scptest.Unhex(t, "8050310008B2BDE1A2DC66BD5600"), nil, sw.ReferencedDataNotFound},
+		{"P2 not 00", scptest.Unhex(t, "8050300108B2BDE1A2DC66BD5600"), nil, sw.IncorrectP1P2},
+		{"host challenge 7 bytes", scptest.Unhex(t, "8050300007B2BDE1A2DC66BD00"), nil, sw.WrongLength},
+		{"Lc mismatch", scptest.Unhex(t, "8050300009B2BDE1A2DC66BD5600"), nil, sw.WrongLength},
+		{"secure messaging CLA", scptest.Unhex(t, "8450300008B2BDE1A2DC66BD5600"), nil, sw.ClaNotSupported},
 		{"counter exhausted", tr.init, func(k KeySet) KeySet { k.Counter = MaxCounter; return k }, sw.ConditionsNotSatisfied},
 		{"MAC key length differs", tr.init, func(k KeySet) KeySet { k.MAC = k.MAC[:8]; return k }, sw.NoPreciseDiagnosis},
 		{"R-ENC without R-MAC", tr.init, func(k KeySet) KeySet { k.I = 0x50; return k }, sw.NoPreciseDiagnosis},
@@ -146,8 +130,8 @@ func TestBegin_Rejections(t *testing.T) {
 func TestUnwrap_TamperedCMAC_ClosesSession(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_enc_mac")
 	s := openTranscript(t, tr)
-	first, second := tr.steps[0].in, tr.steps[1].in
-	if _, st := s.Unwrap(flip(first, len(first)-2)); st != sw.SecurityStatus {
+	first, second := tr.steps[0].In, tr.steps[1].In
+	if _, st := s.Unwrap(scptest.Flip(first, len(first)-2)); st != sw.SecurityStatus {
 		t.Fatalf("tampered C-MAC = %04X, want 6982", st)
 	}
 	if s.Level() != 0 {
@@ -163,7 +147,7 @@ func TestUnwrap_TamperedCMAC_ClosesSession(t *testing.T) {
 func TestUnwrap_TamperedEncryptedData_ClosesSession(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_enc_mac")
 	s := openTranscript(t, tr)
-	if _, st := s.Unwrap(flip(tr.steps[0].in, 6)); st != sw.SecurityStatus || s.Level() != 0 {
+	if _, st := s.Unwrap(scptest.Flip(tr.steps[0].In, 6)); st != sw.SecurityStatus || s.Level() != 0 {
 		t.Fatalf("= %04X level %02X, want 6982 and closed", st, s.Level())
 	}
 }
@@ -171,13 +155,13 @@ func TestUnwrap_TamperedEncryptedData_ClosesSession(t *testing.T) {
 func TestUnwrap_ReplayedCommand_FailsOnChaining(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_enc_mac")
 	s := openTranscript(t, tr)
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.OK {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.OK {
 		t.Fatalf("first = %04X", st)
 	}
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.SecurityStatus {
 		t.Fatalf("replay = %04X, want 6982", st)
 	}
-	if _, st := s.Unwrap(tr.steps[1].in); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(tr.steps[1].In); st != sw.SecurityStatus {
 		t.Fatalf("next after replay = %04X, want 6982 (session closed)", st)
 	}
 }
@@ -185,14 +169,14 @@ func TestUnwrap_ReplayedCommand_FailsOnChaining(t *testing.T) {
 func TestUnwrap_SkippedCommand_Fails(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_enc_mac")
 	s := openTranscript(t, tr)
-	if _, st := s.Unwrap(tr.steps[1].in); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(tr.steps[1].In); st != sw.SecurityStatus {
 		t.Fatalf("second command first = %04X, want 6982", st)
 	}
 }
 
 func TestUnwrap_LengthAndLevelViolations(t *testing.T) {
 	tr := transcriptNamed(t, "get_status_enc_mac")
-	good := tr.steps[0].in
+	good := tr.steps[0].In
 	for _, tc := range []struct {
 		name string
 		cmd  []byte
@@ -201,9 +185,9 @@ func TestUnwrap_LengthAndLevelViolations(t *testing.T) {
 		{"truncated", good[:len(good)-3], sw.WrongLength},
 		{"oversized", append(append([]byte(nil), good...), make([]byte, 300)...), sw.WrongLength},
 		{"header only with SM", []byte{0x84, 0xF2, 0x20, 0x02}, sw.WrongLength},
-		{"data shorter than the MAC", unhex(t, "84F2200204AABBCCDD"), sw.WrongLength},
-		{"extended length", unhex(t, "84F2200200000101"), sw.WrongLength},
-		{"plain command in a C-MAC session", unhex(t, "80F22002024F0000"), sw.SecurityStatus},
+		{"data shorter than the MAC", scptest.Unhex(t, "84F2200204AABBCCDD"), sw.WrongLength},
+		{"extended length", scptest.Unhex(t, "84F2200200000101"), sw.WrongLength},
+		{"plain command in a C-MAC session", scptest.Unhex(t, "80F22002024F0000"), sw.SecurityStatus},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openTranscript(t, tr)
@@ -219,14 +203,14 @@ func TestUnwrap_LengthAndLevelViolations(t *testing.T) {
 
 func TestUnwrap_NoSession(t *testing.T) {
 	s := New(Options{})
-	if _, st := s.Unwrap(unhex(t, "84F2200218705C4D16C7BAC5496AEE0ED9963222455472F3CFAC97BCCA00")); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(scptest.Unhex(t, "84F2200218705C4D16C7BAC5496AEE0ED9963222455472F3CFAC97BCCA00")); st != sw.SecurityStatus {
 		t.Fatalf("secured command without session = %04X, want 6982", st)
 	}
-	plain := unhex(t, "80CA006600")
+	plain := scptest.Unhex(t, "80CA006600")
 	if out, st := s.Unwrap(plain); st != sw.OK || !bytes.Equal(out, plain) {
 		t.Fatalf("plain = %X %04X", out, st)
 	}
-	if got := s.Wrap(unhex(t, "019000")); !bytes.Equal(got, unhex(t, "019000")) {
+	if got := s.Wrap(scptest.Unhex(t, "019000")); !bytes.Equal(got, scptest.Unhex(t, "019000")) {
 		t.Fatalf("Wrap without session = %X", got)
 	}
 }
@@ -234,15 +218,15 @@ func TestUnwrap_NoSession(t *testing.T) {
 func TestWrap_ErrorStatusCarriesNoRMAC(t *testing.T) {
 	tr := transcriptNamed(t, "send_apdu_rmac_rencryption")
 	s := openTranscript(t, tr)
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.OK {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.OK {
 		t.Fatal(st)
 	}
 	// Amendment D §6.2.5: only the status word is returned with an error.
-	if got := s.Wrap(unhex(t, "01026A88")); !bytes.Equal(got, unhex(t, "6A88")) {
+	if got := s.Wrap(scptest.Unhex(t, "01026A88")); !bytes.Equal(got, scptest.Unhex(t, "6A88")) {
 		t.Fatalf("Wrap(6A88) = %X, want 6A88", got)
 	}
 	// A second Wrap without a new command has nothing to answer.
-	if got := s.Wrap(unhex(t, "9000")); !bytes.Equal(got, unhex(t, "9000")) {
+	if got := s.Wrap(scptest.Unhex(t, "9000")); !bytes.Equal(got, scptest.Unhex(t, "9000")) {
 		t.Fatalf("unmatched Wrap = %X", got)
 	}
 }
@@ -254,7 +238,7 @@ func TestReset_EndsSession(t *testing.T) {
 	if s.Level() != 0 {
 		t.Fatal("Level after Reset")
 	}
-	if _, st := s.Unwrap(tr.steps[0].in); st != sw.SecurityStatus {
+	if _, st := s.Unwrap(tr.steps[0].In); st != sw.SecurityStatus {
 		t.Fatalf("after Reset = %04X, want 6982", st)
 	}
 }

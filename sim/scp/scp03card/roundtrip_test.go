@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/cardhost/cardhost/gpcard/sw"
+	"github.com/cardhost/cardhost/sim/scp/internal/scptest"
 )
 
 // No public transcript covers S16 or AES-256 sessions; these run the card
 // against the test host validated on the kaoh transcripts.
 func TestRoundTrip_KeyLengthsAndS16(t *testing.T) {
-	aid := unhex(t, "A000000151000000")
+	aid := scptest.Unhex(t, "A000000151000000")
 	for _, tc := range []struct {
 		name   string
 		keyLen int
@@ -51,10 +52,10 @@ func TestRoundTrip_KeyLengthsAndS16(t *testing.T) {
 				t.Fatalf("EXTERNAL AUTHENTICATE = %04X", a.SW)
 			}
 			cmds := [][]byte{
-				unhex(t, "80F24000"),         // no data: the counter still moves
-				unhex(t, "80E2900003DF0101"), // 3 bytes
-				append(unhex(t, "80E8000010"), bytes.Repeat([]byte{0x11}, 16)...),
-				append(unhex(t, "80E80001DF"), bytes.Repeat([]byte{0x22}, 0xDF)...),
+				scptest.Unhex(t, "80F24000"),         // no data: the counter still moves
+				scptest.Unhex(t, "80E2900003DF0101"), // 3 bytes
+				append(scptest.Unhex(t, "80E8000010"), bytes.Repeat([]byte{0x11}, 16)...),
+				append(scptest.Unhex(t, "80E80001DF"), bytes.Repeat([]byte{0x22}, 0xDF)...),
 			}
 			for _, plain := range cmds {
 				wrapped := plain
@@ -88,7 +89,7 @@ func TestBegin_PseudoRandomChallengeIsDeterministic(t *testing.T) {
 	if !bytes.Equal(a.Data, b.Data) {
 		t.Fatal("pseudo-random mode answered differently for the same counter")
 	}
-	other := New(Options{}).Begin(tr.init, tr.ks, unhex(t, "A0000001515350"))
+	other := New(Options{}).Begin(tr.init, tr.ks, scptest.Unhex(t, "A0000001515350"))
 	if bytes.Equal(a.Data[13:21], other.Data[13:21]) {
 		t.Fatal("card challenge does not depend on the AID")
 	}

@@ -8,15 +8,7 @@ import (
 
 	"github.com/cardhost/cardhost/gpcard/gpcrypto"
 	"github.com/cardhost/cardhost/gpcard/sw"
-	"github.com/cardhost/cardhost/sim/scp/internal/capdu"
-)
-
-type state int
-
-const (
-	idle    state = iota // no session
-	pending              // INITIALIZE UPDATE answered, waiting for EXTERNAL AUTHENTICATE
-	open                 // mutual authentication done
+	"github.com/cardhost/cardhost/sim/scp/internal/gate"
 )
 
 // Session is the SCP03 secure channel state of one logical channel. The zero
@@ -24,7 +16,7 @@ const (
 // concurrent use: the card manager drives one per logical channel.
 type Session struct {
 	rand  io.Reader
-	st    state
+	st    gate.Phase
 	i     byte
 	level Level
 	// Session keys S-ENC, S-MAC, S-RMAC (Amendment D §6.2.1).
@@ -60,7 +52,7 @@ func (s *Session) Format(f fmt.State, _ rune) {
 // session, otherwise Authenticated plus the bits the host chose in EXTERNAL
 // AUTHENTICATE.
 func (s *Session) Level() Level {
-	if s.st != open {
+	if s.st != gate.Open {
 		return 0
 	}
 	return s.level
@@ -93,18 +85,12 @@ func (s *Session) macLen() int {
 // 6F00 when ks itself is unusable (a simulator configuration error).
 func (s *Session) Begin(cmd []byte, ks KeySet, aid []byte) Reply {
 	s.Reset()
-	c, status := capdu.Parse(cmd)
-	switch {
-	case status != sw.OK:
+	c, status := gate.InitializeUpdate(cmd, ks.KVN)
+	if status == sw.OK && !ks.valid() {
+		status = sw.NoPreciseDiagnosis
+	}
+	if status != sw.OK {
 		return Reply{SW: status}
-	case capdu.Secured(c.CLA):
-		return Reply{SW: sw.ClaNotSupported}
-	case c.P2 != 0:
-		return Reply{SW: sw.IncorrectP1P2}
-	case c.P1 != 0 && c.P1 != ks.KVN:
-		return Reply{SW: sw.ReferencedDataNotFound}
-	case !ks.valid():
-		return Reply{SW: sw.NoPreciseDiagnosis}
 	}
 	s.i = ks.I
 	n := s.macLen() // challenge and cryptogram length: 8 (S8) or 16 (S16)
@@ -146,7 +132,7 @@ func (s *Session) Begin(cmd []byte, ks KeySet, aid []byte) Reply {
 		r.Data = append(r.Data, counter3(r.Counter)...)
 	}
 	r.SW = sw.OK
-	s.st = pending
+	s.st = gate.Pending
 	return r
 }
 
@@ -173,7 +159,7 @@ func (s *Session) deriveKeys(ks KeySet) error {
 // AuthFailed set; a level the key set's i does not allow answers 6A86. Every
 // failure ends the initiation.
 func (s *Session) ExternalAuthenticate(cmd []byte) Reply {
-	if s.st != pending {
+	if s.st != gate.Pending {
 		s.Reset()
 		return Reply{SW: sw.ConditionsNotSatisfied}
 	}
@@ -185,17 +171,10 @@ func (s *Session) ExternalAuthenticate(cmd []byte) Reply {
 }
 
 func (s *Session) externalAuthenticate(cmd []byte) Reply {
-	c, status := capdu.Parse(cmd)
 	n := s.macLen()
-	switch {
-	case status != sw.OK:
+	c, status := gate.ExternalAuthenticate(cmd, s.levelAllowed, 2*n)
+	if status != sw.OK {
 		return Reply{SW: status}
-	case !capdu.Secured(c.CLA):
-		return Reply{SW: sw.SecurityStatus}
-	case c.P2 != 0 || !s.levelAllowed(Level(c.P1)):
-		return Reply{SW: sw.IncorrectP1P2}
-	case len(c.Data) != 2*n:
-		return Reply{SW: sw.WrongLength}
 	}
 	want, err := gpcrypto.KDF(s.sMAC, gpcrypto.KDFHostCryptogram, s.context, n*8)
 	if err != nil {
@@ -215,15 +194,15 @@ func (s *Session) externalAuthenticate(cmd []byte) Reply {
 	s.context = nil
 	s.level = Authenticated | Level(c.P1)
 	s.encCounter = 0
-	s.st = open
+	s.st = gate.Open
 	return Reply{SW: sw.OK}
 }
 
 // levelAllowed checks an EXTERNAL AUTHENTICATE P1 against the combinations of
 // Amendment D §7.2 (00, 01, 03, 11, 13, 33) and the key set's i (R-MAC needs
 // i b6, R-ENCRYPTION needs i b7).
-func (s *Session) levelAllowed(l Level) bool {
-	switch l {
+func (s *Session) levelAllowed(p1 byte) bool {
+	switch Level(p1) {
 	case 0, CMAC, CMAC | CDEC:
 		return true
 	case CMAC | RMAC, CMAC | CDEC | RMAC:

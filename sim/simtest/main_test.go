@@ -1,0 +1,16 @@
+package simtest_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cardhost/cardhost/sim/simtest"
+	"github.com/cardhost/cardhost/test/pcscdtest"
+)
+
+// daemon is the private pcscd the ServeVPCD tests serve cards to.
+var daemon *pcscdtest.Daemon
+
+func TestMain(m *testing.M) {
+	os.Exit(simtest.RunWithPCSCD(m, pcscdtest.Options{Readers: 2}, &daemon))
+}
