@@ -43,6 +43,9 @@ func newState(p *profile.Profile) (*image.State, error) {
 			ExtendedLength:   p.ExtendedLength,
 			AuthFailureLimit: p.AuthFailureLimit,
 			MemoryTotal:      p.Memory,
+			// A new SSD starts with the card's factory key values (the
+			// test keys of the embedded profiles), as GP test cards do.
+			SSDKeys: image.KeySet{Keys: keys}.Clone().Keys,
 		},
 		LifeCycle: lc,
 		CPLC:      cplc,

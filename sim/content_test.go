@@ -132,7 +132,8 @@ func TestInstall_Negative(t *testing.T) {
 		{"SSD C9 not TLV", "0C", lv("A0000001515350") + lv("A000000151535041") + lv(ssdAID) + "03800000" + "03C90145" + "00", "6A80"},
 		{"make selectable unknown", "08", "0000" + lv(appAID) + "00" + "00" + "00", "6A88"},
 		{"personalization of unknown", "20", "0000" + lv(appAID) + "000000", "6A88"},
-		{"extradition to non-SD", "10", lv("A0000001515350") + "00" + lv(pkgAID) + "0000", "6A88"},
+		{"extradition to non-SD", "10", lv("A0000001515350") + "00" + lv(pkgAID) + "000000", "6A88"},
+		{"extradition without parameters field (GP 2.1.1 layout)", "10", lv("A000000151000000") + "00" + lv(pkgAID) + "0000", "6A80"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,8 +129,10 @@ func (c *Card) capabilities() []byte {
 	)
 }
 
-// Implementation options accepted for SSDs (shared/DESIGN.md protocol scope).
+// Implementation options accepted for SSDs (shared/DESIGN.md protocol scope):
+// for SCP03 each option also in S16 mode, i b1 = 1 (Amd D Table 5-1), which
+// sim/scp/scp03card implements.
 var (
 	scp02Options = []byte{0x04, 0x05, 0x0A, 0x0B, 0x14, 0x15, 0x1A, 0x1B, 0x44, 0x45, 0x54, 0x55}
-	scp03Options = []byte{0x00, 0x10, 0x20, 0x30, 0x60, 0x70}
+	scp03Options = []byte{0x00, 0x01, 0x10, 0x11, 0x20, 0x21, 0x30, 0x31, 0x60, 0x61, 0x70, 0x71}
 )

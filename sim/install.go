@@ -94,11 +94,15 @@ func parseInstall(p1 byte, data []byte) (installFields, error) {
 		r.lv()
 		r.berLV()
 		f.token = r.berLV()
-	case installExtradition: // Table 11-45: LV(SD AID) 00 LV(AID) 00 LV(token)
+	case installExtradition:
+		// Table 11-45: LV(SD AID) 00 LV(AID) 00 LV(extradition parameters)
+		// LV(token), as GlobalPlatformPro sends it ("no extradition
+		// parameters", then the token). The parameters are ignored.
 		f.sd = r.lv()
 		r.lv()
 		f.app = r.lv()
 		r.lv()
+		r.berLV()
 		f.token = r.berLV()
 	case installRegistryUpdate: // Table 11-46: LV(SD AID) 00 LV(AID) LV(privs) LV(params) LV(token)
 		f.sd = r.lv()
@@ -215,8 +219,11 @@ func installApplet(a applet.Applet, ctx applet.Context, params []byte) (err erro
 // newDomain builds the domain of a new SSD from the C9 parameters: they must
 // be BER-TLV (GPCS 2.3.1 Table 11-49); tag 81 {SCP, i} selects the protocol
 // (GlobalPlatformPro --domain, shared/spec/gp-card.md §1.5), default the
-// requester's. Other tags are accepted and ignored. The SSD has no keys
-// until it is personalised (STORE DATA via the ISD, or PUT KEY).
+// requester's. Other tags are accepted and ignored. The SSD starts with the
+// card's initial key set KVN FF (ssdInitialKeys), which its provider
+// replaces by PUT KEY on the SSD's own secure channel or the ISD by STORE
+// DATA (gp-card.md §1.6, ways 2 and 1); adding a set next to it removes it
+// (storeKeys).
 func (c *Card) newDomain(req *image.App, c9 []byte) (*image.Domain, bool) {
 	objs, err := tlv.Parse(c9)
 	if err != nil {
@@ -241,7 +248,30 @@ func (c *Card) newDomain(req *image.App, c9 []byte) (*image.Domain, bool) {
 	if bytes.IndexByte(opts, d.I) < 0 {
 		return nil, false
 	}
+	d.KeySets = ssdInitialKeys(c.state.Config.SSDKeys, d.SCP)
 	return d, true
+}
+
+// ssdInitialKeys returns the initial key set of a new SD with protocol scp:
+// KVN FF holding values as 3DES keys for SCP02 (16 bytes, GPCS 2.3.1 §E.1.2)
+// or AES keys for SCP03 (16, 24 or 32 bytes, Amd D §6.1). Values that do not
+// fit the protocol, or none, give no key set.
+func ssdInitialKeys(values []image.Key, scp byte) []image.KeySet {
+	ks := image.KeySet{KVN: 0xFF}
+	for _, k := range values {
+		t, n := image.KeyTypeAES, len(k.Value)
+		if scp == 0x02 {
+			t = image.KeyTypeDES3
+		}
+		if (scp == 0x02 && n != 16) || (scp == 0x03 && n != 16 && n != 24 && n != 32) {
+			return nil
+		}
+		ks.Keys = append(ks.Keys, image.Key{ID: k.ID, Type: t, Value: bytesClone(k.Value)})
+	}
+	if len(ks.Keys) == 0 {
+		return nil
+	}
+	return []image.KeySet{ks}
 }
 
 // installParams is the decoded install parameter field.

@@ -20,6 +20,7 @@ type persoState struct {
 	kvns   []byte               // KVNs in arrival order
 	iin    []byte
 	cin    []byte
+	rest   []byte // start of a DGI cut across blocks, completed by the next
 }
 
 // keyCRT is a decoded DGI 00B9 key control reference template.
@@ -92,7 +93,10 @@ func (c *Card) storeData(ch *channel, sd *image.App, cmd command) ([]byte, uint1
 	var status uint16
 	switch format {
 	case 0x01:
-		status = ps.dgis(ch.sess, cmd.data)
+		ps.rest, status = ps.dgis(ch.sess, append(ps.rest, cmd.data...))
+		if status == swOK && last && len(ps.rest) != 0 {
+			status = sw.WrongData // the last block ends inside a DGI
+		}
 	case 0x02:
 		status = ps.ber(cmd.data)
 	default:
@@ -140,22 +144,23 @@ func (c *Card) persoApplet(app *image.App, cmd command) ([]byte, uint16) {
 }
 
 // dgis processes DGI-formatted data (GPCS 2.3.1 §11.11.4; DGI = 2-byte tag,
-// length 1 byte or FF + 2 bytes).
-func (ps *persoState) dgis(sess session, data []byte) uint16 {
+// length 1 byte or FF + 2 bytes) and returns the bytes of a DGI the block
+// ends inside of: a DGI may be cut across STORE DATA blocks, as hosts split
+// the DGI stream at the block size (gpcard/command.StoreData, and the
+// applets' STORE DATA, e.g. applet/payment), so it is completed by the next
+// block. At most 65540 bytes wait (one DGI header and value).
+func (ps *persoState) dgis(sess session, data []byte) ([]byte, uint16) {
 	for len(data) > 0 {
-		if len(data) < 3 {
-			return sw.WrongData
+		if len(data) < 3 || (data[2] == 0xFF && len(data) < 5) {
+			return bytesClone(data), swOK
 		}
 		dgi := uint16(data[0])<<8 | uint16(data[1])
 		n, hdr := int(data[2]), 3
 		if data[2] == 0xFF {
-			if len(data) < 5 {
-				return sw.WrongData
-			}
 			n, hdr = int(data[3])<<8|int(data[4]), 5
 		}
 		if len(data) < hdr+n {
-			return sw.WrongData
+			return bytesClone(data), swOK
 		}
 		v := data[hdr : hdr+n]
 		data = data[hdr+n:]
@@ -169,10 +174,10 @@ func (ps *persoState) dgis(sess session, data []byte) uint16 {
 			st = sw.WrongData // other DGIs are not supported
 		}
 		if st != swOK {
-			return st
+			return nil, st
 		}
 	}
-	return swOK
+	return nil, swOK
 }
 
 // keyTemplate decodes DGI 00B9 (GPCS 2.3.1 Tables 11-91..11-93): optionally

@@ -24,6 +24,9 @@ func (s *State) Clone() *State {
 
 func (c Config) clone() Config {
 	c.ATR = bytes.Clone(c.ATR)
+	if c.SSDKeys != nil {
+		c.SSDKeys = KeySet{Keys: c.SSDKeys}.Clone().Keys
+	}
 	return c
 }
 

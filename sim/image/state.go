@@ -52,6 +52,12 @@ type Config struct {
 	ExtendedLength   bool
 	AuthFailureLimit int // failed authentications before an SD blocks
 	MemoryTotal      int // non-volatile memory in bytes
+	// SSDKeys are the values of the initial key set (KVN FF, KIDs 1–3 =
+	// ENC, MAC, DEK) every new Security Domain starts with, so that its
+	// provider can select it, open a secure channel and PUT KEY its own keys
+	// (shared/spec/gp-card.md §1.6, way 2). Empty in images written before
+	// the field existed: SSDs of such cards start without keys.
+	SSDKeys []Key `json:",omitempty"`
 }
 
 // LoadFile is an Executable Load File in the registry (GPCS 2.3.1 §5.2).
