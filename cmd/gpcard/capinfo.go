@@ -3,7 +3,6 @@ package main
 import (
 	"crypto"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -12,15 +11,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newCapCommand() *cobra.Command {
+func newCapCommand(a *app) *cobra.Command {
 	c := groupCommand(&cobra.Command{Use: "cap", Short: "Inspect CAP files"})
-	c.AddCommand(newCapInfoCommand())
+	c.AddCommand(newCapInfoCommand(a))
 	return c
 }
 
-func newCapInfoCommand() *cobra.Command {
-	var asJSON bool
-	c := &cobra.Command{
+func newCapInfoCommand(a *app) *cobra.Command {
+	return &cobra.Command{
 		Use:   "info FILE",
 		Short: "Show the packages, applets, imports and load file of a CAP file",
 		Long: "Parses and validates a CAP file (JAR/ZIP or IJC form) and shows its contents. The load file\n" +
@@ -36,16 +34,9 @@ func newCapInfoCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(c.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
-			}
-			return info.print(c.OutOrStdout())
+			return a.emit(info, info.print)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON object instead of text")
-	return c
 }
 
 // capInfo is the output of "gpcard cap info"; its JSON field names are a
@@ -91,8 +82,6 @@ type customJSON struct {
 	AID  string `json:"aid"`
 	Size uint32 `json:"size"`
 }
-
-func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
 
 // flagNames spells the Header flags as gp does (JCVM 3.1 Table 6-3).
 func flagNames(fl cap.Flags) []string {

@@ -1,7 +1,17 @@
 package main
 
-import "os"
+import (
+	"context"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+)
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	a := &app{
+		stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now,
+		terminal: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	os.Exit(a.run(context.Background(), os.Args[1:]))
 }
