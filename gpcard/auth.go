@@ -62,7 +62,12 @@ type AuthError struct {
 
 // Error describes the failure and warns against retrying.
 func (e *AuthError) Error() string {
-	return fmt.Sprintf("authenticating to %X with SCP%02X (KVN %02X): %v; WARNING: do not retry with the same keys, each failed authentication counts and may lock the card", e.SD, e.SCP, e.KVN, e.Err)
+	msg := fmt.Sprintf("authenticating to %X with SCP%02X (KVN %02X): %v", e.SD, e.SCP, e.KVN, e.Err)
+	var ce *scp.CryptogramError
+	if errors.As(e.Err, &ce) {
+		return msg // the cryptogram error already warns against retrying
+	}
+	return msg + "; WARNING: do not retry with the same keys, each failed authentication counts and may lock the card"
 }
 
 // Unwrap returns the cause.

@@ -174,7 +174,7 @@ func TestAuthenticate_Failure_NotRetried(t *testing.T) {
 			if !errors.As(err, &ae) || !errors.Is(err, scp.ErrAuthFailed) || ae.SCP != 2 {
 				t.Fatalf("err = %v", err)
 			}
-			if msg := err.Error(); !strings.Contains(msg, "may lock the card") || strings.Contains(strings.ToUpper(msg), keyK) {
+			if msg := err.Error(); !strings.Contains(msg, "do not retry") || strings.Count(msg, "do not retry") != 1 || strings.Contains(strings.ToUpper(msg), keyK) {
 				t.Errorf("message %q", msg)
 			}
 			if c.Authenticated() {

@@ -317,3 +317,31 @@ func TestGetStatus_Paging(t *testing.T) {
 	hs.must(0xF2, 0x40, 0x02, "", "6A80")
 	hs.must(0xF2, 0x40, 0x02, "9F7000", "6A80")
 }
+
+// A full AID selects its own instance even when an instance whose AID extends
+// it was installed first: partial matching only applies without an exact match.
+func TestSelect_ExactAIDBeforePrefixMatch(t *testing.T) {
+	c := newTestCard(t, WithRegistry(registry(t)))
+	hs := newHost(t, c)
+	hs.open(0)
+	installApp(t, hs) // instance appAID
+	longer := appAID + "02"
+	hs.must(0xE6, 0x0C, 0x00, lv(pkgAID)+lv(appletMod)+lv(longer)+"0100"+"02C900"+"00", "9000")
+	// Reinstall appAID after the longer one, so the longer one comes first.
+	hs.must(0xE4, 0x00, 0x00, "4F"+lv(appAID), "9000")
+	hs.must(0xE6, 0x0C, 0x00, lv(pkgAID)+lv(appletMod)+lv(appAID)+"0100"+"02C900"+"00", "9000")
+	for _, want := range []string{"01", "02"} {
+		if got := send(t, c, "00A4040008"+appAID); got != "C09000" {
+			t.Fatalf("SELECT %s → %s", appAID, got)
+		}
+		if got := send(t, c, "80010000"); got != want+"9000" {
+			t.Fatalf("counter of the exact-AID instance → %s, want %s (a shared count means the wrong instance was selected)", got, want)
+		}
+	}
+	if got := send(t, c, "00A4040009"+longer); got != "C09000" {
+		t.Fatalf("SELECT %s → %s", longer, got)
+	}
+	if got := send(t, c, "80010000"); got != "019000" {
+		t.Fatalf("counter of the longer instance → %s, want 01", got)
+	}
+}

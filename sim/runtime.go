@@ -123,6 +123,18 @@ func (c *Card) findSelectable(ch *channel, aid []byte, next bool) *image.App {
 			}
 		}
 	}
+	// A full AID selects its own application even when an application with a
+	// longer AID sharing that prefix comes first in the registry; partial
+	// matching (ISO/IEC 7816-4 §5.3.1.1, GPCS 2.3.1 §11.9.2.1) applies only
+	// when nothing matches exactly.
+	if !next {
+		for i := range s.Apps {
+			a := &s.Apps[i]
+			if bytes.Equal(a.AID, aid) && (isISD(s, a.AID) || a.Selectable()) {
+				return a
+			}
+		}
+	}
 	for i := start; i < len(s.Apps); i++ {
 		a := &s.Apps[i]
 		if !bytes.HasPrefix(a.AID, aid) {
