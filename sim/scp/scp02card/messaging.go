@@ -31,10 +31,12 @@ func (s *Session) commandMAC(c capdu.Command, plain []byte) ([]byte, error) {
 // DES-ECB(K1 of S-MAC, C-MAC) with ICV encryption (i b5, §E.4.4).
 func (s *Session) chain(mac []byte) error {
 	if s.i&iICVEncrypt != 0 {
-		e, err := gpcrypto.DESECB(s.sMAC[:8], mac)
+		m, err := s.ciphers(s.sMAC)
 		if err != nil {
 			return err
 		}
+		e := make([]byte, 8)
+		m.single.Encrypt(e, mac) // single DES under K1 of S-MAC
 		mac = e
 	}
 	copy(s.icv[:], mac)

@@ -1,6 +1,8 @@
 package scp02card
 
 import (
+	"bytes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
@@ -30,6 +32,15 @@ type Session struct {
 	// needs it for the R-MAC, and answerable says it has not been answered.
 	last       capdu.Command
 	answerable bool
+	// macs caches the DES key schedules of the MAC keys in use, so a C-MAC
+	// costs block operations only (Reset drops them with the session).
+	macs [2]macCiphers
+}
+
+// macCiphers are the retail-MAC ciphers of one 16-byte key.
+type macCiphers struct {
+	key            []byte // the session key slice they were built from
+	single, triple cipher.Block
 }
 
 // New returns an idle Session.
@@ -260,7 +271,31 @@ func (s *Session) DecryptKeyData(data []byte) ([]byte, uint16) {
 
 // retailMAC is the ISO 9797-1 algorithm 3 MAC of pad80(data).
 func (s *Session) retailMAC(key, icv, data []byte) ([]byte, error) {
-	return gpcrypto.RetailMAC(key, icv, gpcrypto.Pad80(data, 8))
+	m, err := s.ciphers(key)
+	if err != nil {
+		return nil, err
+	}
+	return gpcrypto.RetailMACWith(m.single, m.triple, icv, gpcrypto.Pad80(data, 8))
+}
+
+// ciphers returns the cached retail-MAC ciphers of key (S-MAC or S-RMAC),
+// building them on first use in the session.
+func (s *Session) ciphers(key []byte) (*macCiphers, error) {
+	for i := range s.macs {
+		if m := &s.macs[i]; m.key != nil && bytes.Equal(m.key, key) {
+			return m, nil
+		}
+	}
+	single, triple, err := gpcrypto.RetailMACCiphers(key)
+	if err != nil {
+		return nil, err
+	}
+	slot := &s.macs[0]
+	if slot.key != nil {
+		slot = &s.macs[1]
+	}
+	*slot = macCiphers{key: key, single: single, triple: triple}
+	return slot, nil
 }
 
 func cat(parts ...[]byte) []byte {
