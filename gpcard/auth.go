@@ -80,6 +80,9 @@ func (e *AuthError) Unwrap() error { return e.Err }
 // Keys for later PUT KEY and STORE DATA must be reachable through kp too.
 func (c *Card) Authenticate(ctx context.Context, kp keys.Provider, a AuthOptions) error {
 	c.closeSession()
+	if c.closed {
+		return ErrChannelClosed
+	}
 	if kp == nil {
 		return errors.New("gpcard: Authenticate needs a key provider")
 	}
@@ -94,9 +97,9 @@ func (c *Card) Authenticate(ctx context.Context, kp keys.Provider, a AuthOptions
 	var s session
 	switch proto {
 	case 0x02:
-		s, err = scp02.Open(ctx, c.t, kp, scp02.Options{KVN: a.KVN, I: i, Level: scp02.Level(level), AID: c.fci.AID, Rand: c.o.Rand, ExtendedLength: c.extended()})
+		s, err = scp02.Open(ctx, c.t, kp, scp02.Options{KVN: a.KVN, I: i, Level: scp02.Level(level), AID: c.fci.AID, Rand: c.o.Rand, ExtendedLength: c.extended(), Channel: c.ch})
 	case 0x03:
-		s, err = scp03.Open(ctx, c.t, kp, scp03.Options{KVN: a.KVN, I: a.I, ForceI: a.I != 0, S16: i&0x01 != 0, Level: scp03.Level(level), AID: c.fci.AID, Rand: c.o.Rand, ExtendedLength: c.extended()})
+		s, err = scp03.Open(ctx, c.t, kp, scp03.Options{KVN: a.KVN, I: a.I, ForceI: a.I != 0, S16: i&0x01 != 0, Level: scp03.Level(level), AID: c.fci.AID, Rand: c.o.Rand, ExtendedLength: c.extended(), Channel: c.ch})
 	default:
 		return fmt.Errorf("gpcard: unsupported secure channel protocol %02X", proto)
 	}

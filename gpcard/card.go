@@ -69,6 +69,9 @@ type Card struct {
 	session  session           // nil until Authenticate
 	proto    byte              // protocol of session (02, 03)
 	legacy   bool              // GET STATUS answered 6A86 to the tag format
+	ch       int               // logical channel (0 basic); see OpenChannel
+	closed   bool              // a supplementary channel closed by CloseChannel
+	deleg    Delegation        // tokens and receipts; see SetDelegation
 }
 
 // session is what a secure channel offers beyond Channel (scp02.Session and
@@ -77,6 +80,7 @@ type session interface {
 	Channel
 	MaxCommandData() int
 	WrapKey(ctx context.Context, ref keys.KeyRef) (keys.WrappedKey, error)
+	EncryptLoadFile(ctx context.Context, lfdb []byte) ([]byte, error)
 	I() byte
 	KVN() byte
 	Close() error
@@ -127,7 +131,7 @@ func (c *Card) selectSD(ctx context.Context, aid []byte) error {
 	if err != nil {
 		return err
 	}
-	r, err := scp.TransmitRaw(ctx, c.t, cmd)
+	r, err := c.transmitRaw(ctx, cmd)
 	if err != nil {
 		return fmt.Errorf("SELECT %X: %w", aid, err)
 	}
@@ -155,11 +159,36 @@ func (c *Card) FCI() command.FCI { return c.fci }
 func (c *Card) Authenticated() bool { return c.session != nil }
 
 // Transmit sends c through the secure channel when one is open (which sets
-// the secure messaging bit and adds the MAC), otherwise as is. A non-9000
-// status is returned in the response, not as an error.
+// the secure messaging bit and adds the MAC), otherwise as is. On a
+// supplementary logical channel (OpenChannel) the channel number is coded
+// into the class byte first, which must then be 00 or 80. A non-9000 status
+// is returned in the response, not as an error.
 func (c *Card) Transmit(ctx context.Context, cmd apdu.Capdu) (apdu.Rapdu, error) {
+	if c.closed {
+		return apdu.Rapdu{}, ErrChannelClosed
+	}
+	if c.ch != 0 {
+		var err error
+		if cmd, err = command.OnChannel(cmd, c.ch); err != nil {
+			return apdu.Rapdu{}, fmt.Errorf("gpcard: channel %d: %w", c.ch, err)
+		}
+	}
 	if c.session != nil {
 		return c.session.Transmit(ctx, cmd)
+	}
+	return scp.TransmitRaw(ctx, c.t, cmd)
+}
+
+// transmitRaw sends cmd without secure messaging on this Card's channel.
+func (c *Card) transmitRaw(ctx context.Context, cmd apdu.Capdu) (apdu.Rapdu, error) {
+	if c.closed {
+		return apdu.Rapdu{}, ErrChannelClosed
+	}
+	if c.ch != 0 {
+		var err error
+		if cmd, err = command.OnChannel(cmd, c.ch); err != nil {
+			return apdu.Rapdu{}, err
+		}
 	}
 	return scp.TransmitRaw(ctx, c.t, cmd)
 }

@@ -19,10 +19,18 @@
 // [for install and make selectable]. A failed authentication is an
 // *AuthError, never retried, warning that retries may lock the card.
 //
+// Delegated Management: SetDelegation makes a Card attach a token (signed by
+// a TokenFunc, e.g. SignTokens over an HSM key) to every INSTALL and DELETE
+// and verify the receipt of each with a ReceiptVerifier (ReceiptKey: 3DES
+// or AES). LoadOptions.Ciphered sends a Ciphered Load File Data Block (tag
+// D4) encrypted inside the key provider (keys.LoadFileEncrypter).
+//
+// Logical channels: OpenChannel opens a supplementary channel with MANAGE
+// CHANNEL and returns a Card bound to it, with its own secure channel;
+// CloseChannel closes it. Cards sharing a transport must not be used
+// concurrently.
+//
 // The package does not log or print: progress is a callback, and
 // Options.Trace receives every exchange with key-carrying data redacted.
 // Keys stay in the keys.Provider given to Authenticate.
 package gpcard
-
-// BUG(cardhost): a Card uses the basic logical channel only (no MANAGE
-// CHANNEL).

@@ -52,6 +52,19 @@ func (p *plainSession) MaxCommandData() int { return p.max }
 func (p *plainSession) WrapKey(_ context.Context, r keys.KeyRef) (keys.WrappedKey, error) {
 	return keys.WrappedKey{Type: keys.AES128, ClearLen: 16, Cipher: bytes.Repeat([]byte{r.KID}, 16), KCV: bytes.Repeat([]byte{r.KID}, 3)}, nil
 }
+
+// EncryptLoadFile "encrypts" by XOR with 0x5A after 80-padding to 16 bytes,
+// so transcripts can spell the ciphered block out.
+func (p *plainSession) EncryptLoadFile(_ context.Context, lfdb []byte) ([]byte, error) {
+	out := append(append([]byte(nil), lfdb...), 0x80)
+	for len(out)%16 != 0 {
+		out = append(out, 0)
+	}
+	for i := range out {
+		out[i] ^= 0x5A
+	}
+	return out, nil
+}
 func (p *plainSession) I() byte      { return 0x70 }
 func (p *plainSession) KVN() byte    { return 0x30 }
 func (p *plainSession) Close() error { return nil }

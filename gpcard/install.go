@@ -29,7 +29,8 @@ type InstallOptions struct {
 }
 
 // Install creates an application instance with one INSTALL [for install and
-// make selectable] (GPCS 2.3.1 §11.5.2.3.2). It needs a secure channel.
+// make selectable] (GPCS 2.3.1 §11.5.2.3.2). It needs a secure channel. With
+// a Delegation it carries a token and its receipt is verified.
 func (c *Card) Install(ctx context.Context, o InstallOptions) error {
 	if _, err := c.secured(); err != nil {
 		return err
@@ -48,12 +49,20 @@ func (c *Card) Install(ctx context.Context, o InstallOptions) error {
 	if err != nil {
 		return err
 	}
+	cmd, tokened, err := c.withToken(ctx, cmd, o.Token)
+	if err != nil {
+		return err
+	}
 	name := command.NameInstallForInstallMakeSelectable
 	if o.NotSelectable {
 		name = command.NameInstallForInstall
 	}
-	_, err = c.exchange(ctx, name, cmd)
-	return err
+	r, err := c.exchange(ctx, name, cmd)
+	if err != nil {
+		return err
+	}
+	// Install receipt context: ELF, application (GPCS 2.3.1 §C.5).
+	return c.checkReceipt(ctx, name, r.Data, tokened, o.LoadFile, aid)
 }
 
 // privilegeField encodes privilege names in one byte when bytes 2 and 3 are
@@ -105,7 +114,9 @@ func (c *Card) InstallCAP(ctx context.Context, f *cap.File, o InstallCAPOptions)
 // Delete removes a package, application or SSD with DELETE (GPCS 2.3.1
 // §11.2); related also deletes a package's instances. A card refusing
 // because instances remain answers 6985 (a *sw.StatusError matching
-// sw.ErrConditionsNotSatisfied). It needs a secure channel.
+// sw.ErrConditionsNotSatisfied). It needs a secure channel. With a
+// Delegation the DELETE carries a token (tag 9E) and its receipt is
+// verified.
 func (c *Card) Delete(ctx context.Context, aid []byte, related bool) error {
 	if _, err := c.secured(); err != nil {
 		return err
@@ -114,8 +125,15 @@ func (c *Card) Delete(ctx context.Context, aid []byte, related bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.exchange(ctx, command.NameDelete, cmd)
-	return err
+	cmd, tokened, err := c.withToken(ctx, cmd, nil)
+	if err != nil {
+		return err
+	}
+	r, err := c.exchange(ctx, command.NameDelete, cmd)
+	if err != nil {
+		return err
+	}
+	return c.checkReceipt(ctx, command.NameDelete, r.Data, tokened, aid)
 }
 
 // Extradite moves an application or load file under the Security Domain sd
@@ -129,6 +147,17 @@ func (c *Card) Extradite(ctx context.Context, sd, app []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.exchange(ctx, command.NameInstallForExtradition, cmd)
-	return err
+	cmd, tokened, err := c.withToken(ctx, cmd, nil)
+	if err != nil {
+		return err
+	}
+	r, err := c.exchange(ctx, command.NameInstallForExtradition, cmd)
+	if err != nil {
+		return err
+	}
+	// Extradition receipt context: old SD, application, new SD
+	// (GlobalPlatformPro ReceiptVerifier.extradite). The old SD is taken to
+	// be the selected one: under Delegated Management an SSD extradites only
+	// what is associated with itself.
+	return c.checkReceipt(ctx, command.NameInstallForExtradition, r.Data, tokened, c.fci.AID, app, sd)
 }

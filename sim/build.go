@@ -77,5 +77,8 @@ func newState(p *profile.Profile) (*image.State, error) {
 			CIN:     bytes.Clone(p.CIN),
 		},
 	}}
+	if len(p.ReceiptKey) > 0 {
+		s.Apps[0].Domain.Receipt = &image.Key{ID: 1, Type: keyType, Value: bytes.Clone(p.ReceiptKey)}
+	}
 	return s, nil
 }

@@ -10,8 +10,9 @@ import (
 
 // delete handles DELETE (GPCS 2.3.1 §11.2, Tables 11-20..11-24): P1 00 (b8 =
 // more DELETE commands is not supported), P2 00 object only or 80 object and
-// related objects; data 4F AID (card content) or D0 KID and/or D2 KVN (keys).
-// The response data is one byte 00 (no receipt; §11.2.3).
+// related objects; data 4F AID [B6] [9E token] (card content) or D0 KID
+// and/or D2 KVN (keys). The response data is one byte 00, or the
+// confirmation with a receipt for a delete authorised by a token (§11.2.3).
 func (c *Card) delete(ch *channel, sd *image.App, cmd command) ([]byte, uint16) {
 	if cmd.p1 != 0 || (cmd.p2 != 0 && cmd.p2 != 0x80) {
 		return nil, sw.IncorrectP1P2
@@ -21,11 +22,26 @@ func (c *Card) delete(ch *channel, sd *image.App, cmd command) ([]byte, uint16) 
 		return nil, sw.WrongData
 	}
 	if aid, ok := tlv.Find(objs, 0x4F); ok {
-		if len(objs) != 1 || len(aid.Value) < 5 || len(aid.Value) > 16 {
+		// Table 11-22: 4F AID [B6 CRT for the token] [9E token].
+		token, hasToken := tlv.Find(objs, 0x9E)
+		_, hasCRT := tlv.Find(objs, 0xB6)
+		if len(objs) != 1+btoi(hasToken)+btoi(hasCRT) || objs[0].Tag != 0x4F || len(aid.Value) < 5 || len(aid.Value) > 16 {
 			return nil, sw.WrongData
 		}
+		// GPCS 2.3.1 §C.4: the delete token signs P1 ‖ P2 ‖ Lc ‖ the data
+		// without the 9E object.
+		delegated, st := checkToken(c.state, sd, tokenData(cmd.p1, cmd.p2, withoutTLV(objs, 0x9E)), token.Value)
+		if st != swOK {
+			return nil, st
+		}
 		return c.update(func(s *image.State) ([]byte, uint16) {
-			return []byte{0}, c.deleteContent(s, sd, aid.Value, cmd.p2 == 0x80)
+			if st := c.deleteContent(s, sd, aid.Value, cmd.p2 == 0x80); st != swOK {
+				return nil, st
+			}
+			if delegated {
+				return confirm(s, aid.Value) // delete receipt: AID
+			}
+			return []byte{0}, swOK
 		})
 	}
 	kid, hasKID := tlv.Find(objs, 0xD0)

@@ -33,9 +33,21 @@
 // gpcard/scp02, gpcard/scp03, gpcard/keys, gpcard/secret, tsm): it stands in
 // for an independent card. TestNoHostDependencies enforces this.
 //
-// Not implemented (answers given instead): Delegated Management tokens and
-// receipts (a token in INSTALL → 6982), combined load+install (INSTALL P2
+// Delegated Management (GPCS 2.3.1 §C.4–C.5): an SSD with the Delegated
+// Management privilege (and not Authorized Management) loads, installs,
+// makes selectable, extradites and deletes its own content only with a
+// token verified under the ISD's token key (SetTokenKey; the ISD needs
+// Token Verification), else 6982; an operation authorised by a token is
+// answered with a receipt from the ISD's receipt key (profile receipt_key or
+// SetReceiptKey; Receipt Generation privilege), 3DES retail MAC or AES-CMAC,
+// the confirmation counter (GET DATA C2) committed with the operation
+// (receipts of make selectable and registry update bind the application AID
+// alone: no public layout was found for them). An SD with the Ciphered
+// Load File Data Block privilege takes the load file data block only as D4,
+// encrypted under its Key-DEK (loadFileDataBlock).
+//
+// Not implemented (answers given instead): combined load+install (INSTALL P2
 // 01/03 → 6A86), the PUT KEY extended format and asymmetric keys (6A80),
-// ciphered load file data blocks, DELETE P1 b8 chaining, command chaining
-// (CLA b5, 6884), secure messaging on extended-length APDUs.
+// DELETE P1 b8 chaining, command chaining (CLA b5, 6884), secure messaging
+// on extended-length APDUs.
 package sim

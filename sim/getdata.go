@@ -66,6 +66,11 @@ func (c *Card) getData(ch *channel, sd *image.App, cmd command) ([]byte, uint16)
 		} else {
 			value = []byte{byte(n >> 8), byte(n)}
 		}
+	case 0xC2: // confirmation counter of an SD with Receipt Generation
+		if !has(sd.Privileges[2], privReceiptGen) {
+			return nil, sw.ReferencedDataNotFound
+		}
+		return tlv.New(0xC2, []byte{byte(d.Confirmations >> 8), byte(d.Confirmations)}).Bytes(), swOK
 	case 0xCF: // Key Diversification Data
 		value = s.KDD
 	case 0x2F00:

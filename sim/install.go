@@ -27,8 +27,9 @@ var sdModules = map[string]string{
 	"\xA0\x00\x00\x00\x03\x53\x50": "\xA0\x00\x00\x00\x03\x53\x50\x41",
 }
 
-// install handles INSTALL (GPCS 2.3.1 §11.5). The response data is a single
-// 00 byte (no install confirmation; tokens and receipts are not supported).
+// install handles INSTALL (GPCS 2.3.1 §11.5). Tokens are checked by
+// checkToken; the response data is a single 00 byte, or for an operation
+// authorised by a token the confirmation with its receipt (confirm).
 func (c *Card) install(ch *channel, sd *image.App, cmd command) ([]byte, uint16) {
 	if cmd.p2 != 0 {
 		return nil, sw.IncorrectP1P2 // combined load+install (P2 01/03) is not supported
@@ -44,26 +45,60 @@ func (c *Card) install(ch *channel, sd *image.App, cmd command) ([]byte, uint16)
 	if err != nil {
 		return nil, sw.WrongData
 	}
-	if len(f.token) > 0 {
-		return nil, sw.SecurityStatus // Delegated Management tokens are not verified: refused
+	// Delegated Management (GPCS 2.3.1 §C.4): the token signs P1 ‖ P2 ‖ Lc ‖
+	// the data before the token field.
+	delegated, st := checkToken(c.state, sd, tokenData(cmd.p1, cmd.p2, cmd.data[:f.tokenAt]), f.token)
+	if st != swOK {
+		return nil, st
+	}
+	// done answers a committed operation: a confirmation for a delegated
+	// one, else 00 (§11.5.3).
+	done := func(s *image.State, st uint16, aids ...[]byte) ([]byte, uint16) {
+		if st != swOK {
+			return nil, st
+		}
+		if !delegated {
+			return []byte{0}, swOK
+		}
+		return confirm(s, aids...)
 	}
 	switch cmd.p1 & 0x7F {
 	case installLoad:
-		return c.installForLoad(ch, sd, f)
+		return c.installForLoad(ch, sd, f, delegated)
 	case installInstall, installInstall | installMakeSelectable:
 		return c.update(func(s *image.State) ([]byte, uint16) {
-			return []byte{0}, c.installForInstall(s, sd, f, cmd.p1&installMakeSelectable != 0)
+			// Install receipt: ELF, application.
+			return done(s, c.installForInstall(s, sd, f, cmd.p1&installMakeSelectable != 0), f.loadFile, f.app)
 		})
 	case installMakeSelectable:
-		return c.update(func(s *image.State) ([]byte, uint16) { return []byte{0}, makeSelectable(s, sd, f) })
+		return c.update(func(s *image.State) ([]byte, uint16) { return done(s, makeSelectable(s, sd, f), f.app) })
 	case installPerso:
+		if delegated {
+			return nil, sw.WrongData // no token in INSTALL [for personalization] (Table 11-47)
+		}
 		return c.installForPerso(ch, sd, f)
 	case installExtradition:
-		return c.update(func(s *image.State) ([]byte, uint16) { return []byte{0}, extradite(s, sd, f.sd, f.app) })
+		return c.update(func(s *image.State) ([]byte, uint16) {
+			// Extradition receipt: old SD, application, new SD.
+			old := bytesClone(association(s, f.app))
+			return done(s, extradite(s, sd, f.sd, f.app), old, f.app, f.sd)
+		})
 	case installRegistryUpdate:
-		return c.update(func(s *image.State) ([]byte, uint16) { return []byte{0}, registryUpdate(s, sd, f) })
+		return c.update(func(s *image.State) ([]byte, uint16) { return done(s, registryUpdate(s, sd, f), f.app) })
 	}
 	return nil, sw.IncorrectP1P2
+}
+
+// association returns the SD an application or load file is associated
+// with, or nil.
+func association(s *image.State, aid []byte) []byte {
+	if app := s.App(aid); app != nil {
+		return app.SD
+	}
+	if lf := s.LoadFile(aid); lf != nil {
+		return lf.SD
+	}
+	return nil
 }
 
 // installFields is the decoded INSTALL data field; which fields exist depends
@@ -73,6 +108,7 @@ type installFields struct {
 	privileges                      []byte
 	params                          []byte // install / load parameters (BER-TLV)
 	token                           []byte
+	tokenAt                         int // offset of the token's length field
 }
 
 // parseInstall decodes the data field for role p1.
@@ -82,17 +118,22 @@ func parseInstall(p1 byte, data []byte) (installFields, error) {
 	switch p1 {
 	case installLoad: // Table 11-42: LF AID, SD AID, hash, load params, token
 		f.loadFile, f.sd, f.hash = r.lv(), r.lv(), r.lv()
-		f.params, f.token = r.berLV(), r.berLV()
+		f.params = r.berLV()
+		f.tokenAt = len(data) - len(r.b)
+		f.token = r.berLV()
 	case installInstall, installInstall | installMakeSelectable, installMakeSelectable:
 		// Table 11-43 / 11-44: ELF, module, application, privileges, params, token
 		f.loadFile, f.module, f.app, f.privileges = r.lv(), r.lv(), r.lv(), r.lv()
-		f.params, f.token = r.berLV(), r.berLV()
+		f.params = r.berLV()
+		f.tokenAt = len(data) - len(r.b)
+		f.token = r.berLV()
 	case installPerso: // Table 11-47: 00 00 LV(AID) 00 00 00
 		r.lv()
 		r.lv()
 		f.app = r.lv()
 		r.lv()
 		r.berLV()
+		f.tokenAt = len(data) - len(r.b)
 		f.token = r.berLV()
 	case installExtradition:
 		// Table 11-45: LV(SD AID) 00 LV(AID) 00 LV(extradition parameters)
@@ -103,12 +144,15 @@ func parseInstall(p1 byte, data []byte) (installFields, error) {
 		f.app = r.lv()
 		r.lv()
 		r.berLV()
+		f.tokenAt = len(data) - len(r.b)
 		f.token = r.berLV()
 	case installRegistryUpdate: // Table 11-46: LV(SD AID) 00 LV(AID) LV(privs) LV(params) LV(token)
 		f.sd = r.lv()
 		r.lv()
 		f.app, f.privileges = r.lv(), r.lv()
-		f.params, f.token = r.berLV(), r.berLV()
+		f.params = r.berLV()
+		f.tokenAt = len(data) - len(r.b)
+		f.token = r.berLV()
 	default:
 		return f, errBadInstall
 	}
@@ -122,13 +166,14 @@ func parseInstall(p1 byte, data []byte) (installFields, error) {
 func validAID(aid []byte) bool { return len(aid) >= 5 && len(aid) <= 16 }
 
 // mayManage reports whether the requesting SD may manage content associated
-// with assoc: the ISD may always; an SSD needs Authorized Management and may
-// manage only content associated with itself (GPCS 2.3.1 §9.2.1, §11.5.2.3).
+// with assoc: the ISD may always; an SSD needs Authorized Management or
+// Delegated Management (whose token checkToken has verified) and may manage
+// only content associated with itself (GPCS 2.3.1 §9.2.1, §11.5.2.3).
 func mayManage(s *image.State, req *image.App, assoc []byte) bool {
 	if isISD(s, req.AID) {
 		return true
 	}
-	return has(req.Privileges[1], privAuthorizedMgmt) && bytes.Equal(assoc, req.AID)
+	return (has(req.Privileges[1], privAuthorizedMgmt) || has(req.Privileges[0], privDelegatedMgmt)) && bytes.Equal(assoc, req.AID)
 }
 
 // installForInstall creates an application or Security Domain (GPCS 2.3.1

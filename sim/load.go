@@ -22,14 +22,17 @@ import (
 // the channel (volatile), so power loss leaves nothing behind.
 type loadState struct {
 	aid, sd, hash []byte
-	declared      int // non-volatile size announced in EF { C6 / C8 }
-	next          int // expected block number
+	declared      int  // non-volatile size announced in EF { C6 / C8 }
+	next          int  // expected block number
+	delegated     bool // INSTALL [for load] carried a verified token
+	kvn           byte // key set of a ciphered LFDB's key (see lfdbKeySet)
 	buf           []byte
 }
 
 // installForLoad checks INSTALL [for load] (GPCS 2.3.1 §11.5.2.3.1, Table
-// 11-42) and opens the load on the channel.
-func (c *Card) installForLoad(ch *channel, sd *image.App, f installFields) ([]byte, uint16) {
+// 11-42) and opens the load on the channel. delegated marks a load
+// authorised by a token: its last LOAD answers with a load receipt.
+func (c *Card) installForLoad(ch *channel, sd *image.App, f installFields, delegated bool) ([]byte, uint16) {
 	s := c.state
 	if !validAID(f.loadFile) || (len(f.sd) != 0 && !validAID(f.sd)) {
 		return nil, sw.WrongData
@@ -75,7 +78,19 @@ func (c *Card) installForLoad(ch *channel, sd *image.App, f installFields) ([]by
 	if declared > s.MemoryFree() {
 		return nil, sw.NotEnoughMemory
 	}
-	ch.load = &loadState{aid: bytesClone(f.loadFile), sd: bytesClone(target), hash: bytesClone(f.hash), declared: declared}
+	ld := &loadState{aid: bytesClone(f.loadFile), sd: bytesClone(target), hash: bytesClone(f.hash), declared: declared, delegated: delegated}
+	if has(tsd.Privileges[2], privCipheredLFB) {
+		// GPCS 2.3.1 §11.5.2.3.1: the hash is mandatory for a ciphered LFDB.
+		if len(f.hash) == 0 {
+			return nil, sw.WrongData
+		}
+		ks := lfdbKeySet(tsd, sd, ch)
+		if ks == nil {
+			return nil, sw.ReferencedDataNotFound
+		}
+		ld.kvn = ks.KVN
+	}
+	ch.load = ld
 	return []byte{0}, swOK
 }
 
@@ -103,7 +118,15 @@ func (c *Card) loadBlock(ch *channel, sd *image.App, cmd command) ([]byte, uint1
 		return nil, swOK
 	}
 	ch.load = nil
-	return c.update(func(s *image.State) ([]byte, uint16) { return []byte{0}, c.finishLoad(s, ld) })
+	return c.update(func(s *image.State) ([]byte, uint16) {
+		if st := c.finishLoad(s, ld); st != swOK {
+			return nil, st
+		}
+		if ld.delegated {
+			return confirm(s, ld.aid, ld.sd) // load receipt: ELF, SD
+		}
+		return []byte{0}, swOK
+	})
 }
 
 // finishLoad parses the Load File — optional DAP blocks E2 then C4 with the
@@ -115,12 +138,15 @@ func (c *Card) finishLoad(s *image.State, ld *loadState) uint16 {
 		return sw.WrongData
 	}
 	last := objs[len(objs)-1]
-	if last.Tag != 0xC4 {
-		return sw.WrongData
+	lfdb, st := c.loadFileDataBlock(s, ld, objs)
+	if st != swOK {
+		return st
 	}
-	lfdb := last.Value
 	var blocks []dap.Block
 	for _, o := range objs[:len(objs)-1] {
+		if o.Tag == 0xD3 && last.Tag == 0xD4 {
+			continue // ICV of the ciphered block
+		}
 		if o.Tag != 0xE2 {
 			return sw.WrongData
 		}

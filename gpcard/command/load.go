@@ -54,3 +54,16 @@ func LoadBlocks(payload []byte, blockSize int) ([]apdu.Capdu, error) {
 	}
 	return out, nil
 }
+
+// CipheredLoadFileData returns the LOAD payload for a Ciphered Load File
+// Data Block: the DAP blocks (may be empty), D3 <ICV> when icv is non-empty
+// (only for an ICV other than zero), then D4 <BER length> <ciphered LFDB>
+// (GPCS 2.3.1 §11.6.2.3, Table 11-58: tag D4 replaces C4 for a Security
+// Domain with the Ciphered Load File Data Block privilege).
+func CipheredLoadFileData(dapBlocks, icv, ciphered []byte) []byte {
+	b := append([]byte(nil), dapBlocks...)
+	if len(icv) > 0 {
+		b = tlv.New(0xD3, icv).Append(b)
+	}
+	return tlv.AppendBERLV(append(b, 0xD4), ciphered)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cardhost/cardhost/gpcard/command"
 	"github.com/cardhost/cardhost/gpcard/sw"
 	"github.com/cardhost/cardhost/reader"
 	"github.com/skythen/apdu"
@@ -30,11 +31,31 @@ func HostChallenge(r io.Reader, n int) ([]byte, error) {
 	return b, nil
 }
 
+// AuthClass returns the class byte of the authentication commands on
+// logical channel ch (0–19): 80 with the channel coded (GPCS 2.3.1 §11.1.4
+// Table 11-11; ISO/IEC 7816-4 §5.4.1), plus the secure messaging bit when sm
+// is set (EXTERNAL AUTHENTICATE).
+func AuthClass(ch int, sm bool) (byte, error) {
+	cla, err := command.ChannelClass(0x80, ch)
+	if err != nil {
+		return 0, err
+	}
+	if sm {
+		cla |= SMBit(cla)
+	}
+	return cla, nil
+}
+
 // InitializeUpdate sends INITIALIZE UPDATE, 80 50 KVN 00 Lc host-challenge 00
-// (GPCS 2.3.1 §E.5.1.1; Amd D §7.1.1), without secure messaging and returns
-// the response data. A status other than 9000 is a *sw.StatusError.
-func InitializeUpdate(ctx context.Context, t reader.Transport, kvn byte, host []byte) ([]byte, error) {
-	c := apdu.Capdu{Cla: 0x80, Ins: insInitializeUpdate, P1: kvn, Data: host, Ne: 256}
+// (GPCS 2.3.1 §E.5.1.1; Amd D §7.1.1), on logical channel ch (class 80–83,
+// C0–CF), without secure messaging and returns the response data. A status
+// other than 9000 is a *sw.StatusError.
+func InitializeUpdate(ctx context.Context, t reader.Transport, ch int, kvn byte, host []byte) ([]byte, error) {
+	cla, err := AuthClass(ch, false)
+	if err != nil {
+		return nil, err
+	}
+	c := apdu.Capdu{Cla: cla, Ins: insInitializeUpdate, P1: kvn, Data: host, Ne: 256}
 	rp, err := TransmitRaw(ctx, t, c)
 	if err != nil {
 		return nil, fmt.Errorf("INITIALIZE UPDATE: %w", err)
@@ -46,11 +67,16 @@ func InitializeUpdate(ctx context.Context, t reader.Transport, kvn byte, host []
 }
 
 // ExternalAuthenticate sends EXTERNAL AUTHENTICATE, 84 82 level 00 Lc data
-// (GPCS 2.3.1 §E.5.2; Amd D §7.1.2), where data is the host cryptogram and
-// its C-MAC. A refusal matches ErrAuthFailed and wraps the *sw.StatusError;
-// it must not be retried with the same keys.
-func ExternalAuthenticate(ctx context.Context, t reader.Transport, level byte, data []byte) error {
-	c := apdu.Capdu{Cla: 0x84, Ins: insExternalAuthenticate, P1: level, Data: data}
+// (GPCS 2.3.1 §E.5.2; Amd D §7.1.2), with class AuthClass(ch, true), where
+// data is the host cryptogram and its C-MAC (computed over that class). A
+// refusal matches ErrAuthFailed and wraps the *sw.StatusError; it must not
+// be retried with the same keys.
+func ExternalAuthenticate(ctx context.Context, t reader.Transport, ch int, level byte, data []byte) error {
+	cla, err := AuthClass(ch, true)
+	if err != nil {
+		return err
+	}
+	c := apdu.Capdu{Cla: cla, Ins: insExternalAuthenticate, P1: level, Data: data}
 	rp, err := TransmitRaw(ctx, t, c)
 	if err != nil {
 		return fmt.Errorf("EXTERNAL AUTHENTICATE: %w", err)

@@ -2,6 +2,7 @@ package scp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cardhost/cardhost/gpcard/keys"
@@ -101,6 +102,25 @@ func (s *Conn) WrapKey(ctx context.Context, ref keys.KeyRef) (keys.WrappedKey, e
 		return keys.WrappedKey{}, ErrClosed
 	}
 	return s.kp.WrapKey(ctx, keys.WrapRequest{Session: s.in, New: ref})
+}
+
+// ErrNoLoadFileEncryption: the key provider cannot encrypt a Load File Data
+// Block (it does not implement keys.LoadFileEncrypter).
+var ErrNoLoadFileEncryption = errors.New("scp: the key provider cannot encrypt load files")
+
+// EncryptLoadFile encrypts a Load File Data Block for a Security Domain with
+// the Ciphered Load File Data Block privilege under the static Key-DEK of
+// this session's key set (keys.LoadFileEncrypter); the key stays inside the
+// provider.
+func (s *Conn) EncryptLoadFile(ctx context.Context, lfdb []byte) ([]byte, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	e, ok := s.kp.(keys.LoadFileEncrypter)
+	if !ok {
+		return nil, ErrNoLoadFileEncryption
+	}
+	return e.EncryptLoadFile(ctx, s.in, lfdb)
 }
 
 // I returns the implementation option in force.

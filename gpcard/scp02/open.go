@@ -99,7 +99,7 @@ func (op *opener) initializeUpdate() error {
 	if op.host, err = scp.HostChallenge(op.o.Rand, 8); err != nil {
 		return fmt.Errorf("scp02: %w", err)
 	}
-	b, err := scp.InitializeUpdate(op.ctx, op.t, op.o.KVN, op.host)
+	b, err := scp.InitializeUpdate(op.ctx, op.t, op.o.Channel, op.o.KVN, op.host)
 	if err != nil {
 		return fmt.Errorf("scp02: %w", err)
 	}
@@ -174,12 +174,16 @@ func (op *opener) externalAuthenticate() error {
 	if err != nil {
 		return err
 	}
-	hdr := append([]byte{0x84, 0x82, byte(op.o.Level), 0x00, 0x10}, hc...)
+	cla, err := scp.AuthClass(op.o.Channel, true)
+	if err != nil {
+		return err
+	}
+	hdr := append([]byte{cla, 0x82, byte(op.o.Level), 0x00, 0x10}, hc...)
 	mac, err := retailMAC(op.sk.MAC, icv, gpcrypto.Pad80(hdr, 8))
 	if err != nil {
 		return err
 	}
-	if err := scp.ExternalAuthenticate(op.ctx, op.t, byte(op.o.Level), append(hc, mac...)); err != nil {
+	if err := scp.ExternalAuthenticate(op.ctx, op.t, op.o.Channel, byte(op.o.Level), append(hc, mac...)); err != nil {
 		return fmt.Errorf("scp02: %w", err)
 	}
 	op.icv = mac
@@ -199,7 +203,11 @@ func (op *opener) initialICV() ([]byte, error) {
 // §E.5.1.2): session keys come from the sequence counter read with GET DATA
 // C1 and the card starts verifying C-MACs with the first MACed command.
 func (op *opener) openImplicit() (*Session, error) {
-	c := apdu.Capdu{Cla: 0x80, Ins: insGetData, P1: 0x00, P2: 0xC1, Ne: 256}
+	cla, err := scp.AuthClass(op.o.Channel, false)
+	if err != nil {
+		return nil, err
+	}
+	c := apdu.Capdu{Cla: cla, Ins: insGetData, P1: 0x00, P2: 0xC1, Ne: 256}
 	rp, err := scp.TransmitRaw(op.ctx, op.t, c)
 	if err != nil {
 		return nil, fmt.Errorf("scp02: GET DATA sequence counter: %w", err)

@@ -106,7 +106,7 @@ func (op *opener) initializeUpdate() error {
 	if op.host, err = scp.HostChallenge(op.o.Rand, n); err != nil {
 		return fmt.Errorf("scp03: %w", err)
 	}
-	b, err := scp.InitializeUpdate(op.ctx, op.t, op.o.KVN, op.host)
+	b, err := scp.InitializeUpdate(op.ctx, op.t, op.o.Channel, op.o.KVN, op.host)
 	if err != nil {
 		return fmt.Errorf("scp03: %w", err)
 	}
@@ -187,12 +187,16 @@ func (op *opener) externalAuthenticate() error {
 	// value 00×16 (§6.2.4).
 	ml := len(hc)
 	lc := byte(len(hc) + ml)
-	in := append(make([]byte, 16), 0x84, 0x82, byte(op.o.Level), 0x00, lc)
+	cla, err := scp.AuthClass(op.o.Channel, true)
+	if err != nil {
+		return err
+	}
+	in := append(make([]byte, 16), cla, 0x82, byte(op.o.Level), 0x00, lc)
 	full, err := cmac(op.sk.MAC, append(in, hc...))
 	if err != nil {
 		return err
 	}
-	if err := scp.ExternalAuthenticate(op.ctx, op.t, byte(op.o.Level), append(hc, full[:ml]...)); err != nil {
+	if err := scp.ExternalAuthenticate(op.ctx, op.t, op.o.Channel, byte(op.o.Level), append(hc, full[:ml]...)); err != nil {
 		return fmt.Errorf("scp03: %w", err)
 	}
 	op.mcv = full

@@ -70,6 +70,11 @@ type Options struct {
 	// ExtendedLength lets wrapped commands exceed 255 data bytes (only when
 	// the card announces extended length support).
 	ExtendedLength bool
+	// Channel is the logical channel (0 basic, 1–19) the Security Domain is
+	// selected on: INITIALIZE UPDATE and EXTERNAL AUTHENTICATE carry it in
+	// their class byte (ISO/IEC 7816-4 §5.4.1), and so must every command
+	// sent through the session.
+	Channel int
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -86,6 +91,9 @@ func (o Options) withDefaults() (Options, error) {
 		if err := checkI(o.I); err != nil {
 			return o, err
 		}
+	}
+	if o.Channel < 0 || o.Channel > 19 {
+		return o, fmt.Errorf("scp03: logical channel %d, want 0 to 19", o.Channel)
 	}
 	if n := len(o.AID); n < 5 || n > 16 {
 		return o, fmt.Errorf("scp03: AID must be 5 to 16 bytes, got %d", n)

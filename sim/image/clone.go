@@ -68,6 +68,14 @@ func (d *Domain) Clone() Domain {
 	if d.DAP != nil {
 		c.DAP = &DAPKey{Scheme: d.DAP.Scheme, PKIX: bytes.Clone(d.DAP.PKIX)}
 	}
+	if d.Token != nil {
+		c.Token = &DAPKey{Scheme: d.Token.Scheme, PKIX: bytes.Clone(d.Token.PKIX)}
+	}
+	if d.Receipt != nil {
+		k := *d.Receipt
+		k.Value = bytes.Clone(k.Value)
+		c.Receipt = &k
+	}
 	c.KeySets = make([]KeySet, len(d.KeySets))
 	for i := range d.KeySets {
 		c.KeySets[i] = d.KeySets[i].Clone()

@@ -115,6 +115,9 @@ func (s *State) check() error {
 		if a.Domain == nil {
 			continue
 		}
+		if r := a.Domain.Receipt; r != nil && len(r.Value) == 0 {
+			return fmt.Errorf("application %X: empty receipt key", a.AID)
+		}
 		for _, ks := range a.Domain.KeySets {
 			for _, k := range ks.Keys {
 				if len(k.Value) == 0 {

@@ -94,10 +94,20 @@ type Domain struct {
 	AuthFailures int
 	IIN, CIN     []byte // identification and image numbers (GET DATA 42 / 45)
 	DAP          *DAPKey
+	// Token is the public key an SD with Token Verification privilege
+	// checks Delegated Management tokens with (GPCS 2.3.1 §C.4); nil: none.
+	Token *DAPKey `json:",omitempty"`
+	// Receipt is the symmetric key an SD with Receipt Generation privilege
+	// computes receipts with (GPCS 2.3.1 §C.5): KeyTypeDES3 (16 bytes) or
+	// KeyTypeAES (16, 24, 32); nil: no receipts.
+	Receipt *Key `json:",omitempty"`
+	// Confirmations is the confirmation counter of the receipts generated
+	// so far (GET DATA C2; GPCS 2.3.1 §11.3.3.1).
+	Confirmations uint16 `json:",omitempty"`
 }
 
 // DAPKey is the public key an SD with DAP Verification privilege checks load
-// file signatures with.
+// file signatures with (also used for the token verification key).
 type DAPKey struct {
 	Scheme int    // applet/dap.Scheme value
 	PKIX   []byte // DER SubjectPublicKeyInfo

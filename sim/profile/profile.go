@@ -38,6 +38,11 @@ type Profile struct {
 		MAC Hex `json:"mac"`
 		DEK Hex `json:"dek"`
 	} `json:"keys"`
+	// ReceiptKey is the ISD's receipt key for Delegated Management receipts
+	// (GPCS 2.3.1 §C.5), of KeyType: a DES3 key gives 8-byte 3DES retail-MAC
+	// receipts, an AES key 16-byte AES-CMAC receipts. Empty: no receipts.
+	// The ISD needs the Receipt Generation privilege (byte 3, 80) too.
+	ReceiptKey Hex `json:"receipt_key,omitempty"`
 	// SequenceCounter is the initial sequence counter of the key set.
 	SequenceCounter uint32 `json:"sequence_counter,omitempty"`
 	KDD             Hex    `json:"kdd"` // 10 bytes
@@ -195,6 +200,11 @@ func (p *Profile) Validate() error {
 	}
 	if len(p.Keys.ENC) != len(p.Keys.MAC) || len(p.Keys.ENC) != len(p.Keys.DEK) {
 		bad("keys: ENC, MAC and DEK must have the same length")
+	}
+	if len(p.ReceiptKey) > 0 {
+		if err := checkKeyLength(p.KeyType, len(p.ReceiptKey)); err != nil {
+			bad("receipt_key: %v", err)
+		}
 	}
 	if len(p.KDD) != 10 {
 		bad("kdd: %d bytes, want 10", len(p.KDD))

@@ -84,10 +84,11 @@ const (
 	ssd2KeyHex    = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
 	wrongKeyHex   = "DEADBEEFCAFEBABE0123456789ABCDEF"
 	purseKeyHex   = "A5A5C3C35A5A3C3C9696696912122121"
+	receiptKeyHex = "5C6D7E8F90A1B2C3D4E5F60718293A4B" // the ISD's receipt key (delegated_test.go)
 )
 
 // allKeyHex lists every test key, for the leak check.
-var allKeyHex = []string{factoryKeyHex, newKeyHex, replKeyHex, ssdKeyHex, ssd2KeyHex, wrongKeyHex, purseKeyHex}
+var allKeyHex = []string{factoryKeyHex, newKeyHex, replKeyHex, ssdKeyHex, ssd2KeyHex, wrongKeyHex, purseKeyHex, receiptKeyHex}
 
 // Key versions used by the scenario (gp-card.md §1.10 ranges: 20–2F SCP02,
 // 30–3F SCP03; both protocols use the same numbers here).
