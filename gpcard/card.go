@@ -81,6 +81,7 @@ type session interface {
 	MaxCommandData() int
 	WrapKey(ctx context.Context, ref keys.KeyRef) (keys.WrappedKey, error)
 	EncryptLoadFile(ctx context.Context, lfdb []byte) ([]byte, error)
+	EncryptData(ctx context.Context, data []byte) ([]byte, error)
 	I() byte
 	KVN() byte
 	Close() error

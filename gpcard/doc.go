@@ -25,6 +25,12 @@
 // or AES). LoadOptions.Ciphered sends a Ciphered Load File Data Block (tag
 // D4) encrypted inside the key provider (keys.LoadFileEncrypter).
 //
+// Personalisation: PersonalizeWith and StoreDGIs send secret DGIs encrypted
+// under the session's DEK inside the key provider — clear values through
+// keys.DataEncrypter, provider-held keys through WrapKey — in STORE DATA
+// blocks marked encrypted (P1 b7–b6 = 11); the DEK never leaves the
+// provider, so this works for SCP02, whose session DEK gpcard never sees.
+//
 // Logical channels: OpenChannel opens a supplementary channel with MANAGE
 // CHANNEL and returns a Card bound to it, with its own secure channel;
 // CloseChannel closes it. Cards sharing a transport must not be used

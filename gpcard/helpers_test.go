@@ -65,6 +65,19 @@ func (p *plainSession) EncryptLoadFile(_ context.Context, lfdb []byte) ([]byte, 
 	}
 	return out, nil
 }
+
+// EncryptData "encrypts" by XOR with 0xA5, refusing data that is not a
+// non-empty multiple of 16 bytes as an SCP03 provider does.
+func (p *plainSession) EncryptData(_ context.Context, data []byte) ([]byte, error) {
+	if len(data) == 0 || len(data)%16 != 0 {
+		return nil, keys.ErrDataLength
+	}
+	out := append([]byte(nil), data...)
+	for i := range out {
+		out[i] ^= 0xA5
+	}
+	return out, nil
+}
 func (p *plainSession) I() byte      { return 0x70 }
 func (p *plainSession) KVN() byte    { return 0x30 }
 func (p *plainSession) Close() error { return nil }

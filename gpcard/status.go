@@ -51,6 +51,12 @@ func (c *Card) StoreData(ctx context.Context, data []byte, o command.StoreDataOp
 	if err != nil {
 		return nil, err
 	}
+	return c.storeBlocks(ctx, cmds)
+}
+
+// storeBlocks sends STORE DATA commands in order and returns their response
+// data, concatenated; it stops at the first error.
+func (c *Card) storeBlocks(ctx context.Context, cmds []apdu.Capdu) ([]byte, error) {
 	var out []byte
 	for _, cmd := range cmds {
 		r, err := c.exchange(ctx, command.NameStoreData, cmd)
@@ -64,26 +70,11 @@ func (c *Card) StoreData(ctx context.Context, data []byte, o command.StoreDataOp
 
 // Personalize sends DGIs to the application or SSD aid through the selected
 // Security Domain: INSTALL [for personalization] then STORE DATA in DGI
-// format (GPCS 2.3.1 §11.5.2.3.6, §11.11). DGIs whose content is secret must
-// already be encrypted. It needs a secure channel.
+// format (GPCS 2.3.1 §11.5.2.3.6, §11.11), all in clear blocks. DGIs whose
+// content is secret must already be encrypted; to have the key provider
+// encrypt them under the session's DEK, use PersonalizeWith. It needs a
+// secure channel.
 func (c *Card) Personalize(ctx context.Context, aid []byte, dgis []command.DGI) error {
-	if _, err := c.secured(); err != nil {
-		return err
-	}
-	var data []byte
-	for _, d := range dgis {
-		var err error
-		if data, err = command.AppendDGI(data, d); err != nil {
-			return err
-		}
-	}
-	cmd, err := command.InstallForPersonalization(aid)
-	if err != nil {
-		return err
-	}
-	if _, err := c.exchange(ctx, command.NameInstallForPersonalization, cmd); err != nil {
-		return err
-	}
-	_, err = c.StoreData(ctx, data, command.StoreDataOptions{Format: command.StoreDGI})
+	_, err := c.PersonalizeWith(ctx, aid, dgis, DGIOptions{})
 	return err
 }

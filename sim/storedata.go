@@ -21,6 +21,9 @@ type persoState struct {
 	iin    []byte
 	cin    []byte
 	rest   []byte // start of a DGI cut across blocks, completed by the next
+	// sealed is the start of an encrypted DGI cut across blocks for an
+	// applet target, decrypted when the next block completes it.
+	sealed []byte
 }
 
 // keyCRT is a decoded DGI 00B9 key control reference template.
@@ -57,11 +60,12 @@ func (c *Card) installForPerso(ch *channel, sd *image.App, f installFields) ([]b
 // storeData handles STORE DATA (GPCS 2.3.1 §11.11, Table 11-89): P1 b8 last
 // block, b7–b6 encryption (00 none, 01 application dependent, 11 encrypted),
 // b5–b4 structure (00 none, 01 DGI, 10 BER-TLV); P2 the block number from
-// 00. For an applet target the data is forwarded to its StoreData. For an
-// SD target: DGI 00B9 (key CRT) followed by DGI 8113 (the key, encrypted
-// under the DEK rules) load keys; BER-TLV tags 42 and 45 set the
-// identification and image numbers. An SD's data is committed with the last
-// block, all at once.
+// 00. For an applet target the data is forwarded to its StoreData,
+// decrypted first when the block is encrypted (persoApplet). For an SD
+// target: DGI 00B9 (key CRT) followed by DGI 8113 (the key, encrypted under
+// the DEK rules whatever b7–b6 say) load keys; BER-TLV tags 42 and 45 set
+// the identification and image numbers. An SD's data is committed with the
+// last block, all at once.
 func (c *Card) storeData(ch *channel, sd *image.App, cmd command) ([]byte, uint16) {
 	enc, format := cmd.p1>>5&0x03, cmd.p1>>3&0x03
 	if enc == 0x02 || format == 0x03 || cmd.p1&0x06 != 0 {
@@ -88,7 +92,7 @@ func (c *Card) storeData(ch *channel, sd *image.App, cmd command) ([]byte, uint1
 		ch.perso = nil
 	}
 	if !target.IsSD() {
-		return c.persoApplet(target, cmd)
+		return c.persoApplet(ch, ps, target, cmd, last)
 	}
 	var status uint16
 	switch format {
@@ -133,14 +137,100 @@ func (c *Card) storeData(ch *channel, sd *image.App, cmd command) ([]byte, uint1
 	})
 }
 
-// persoApplet forwards STORE DATA to a Personalizer applet.
-func (c *Card) persoApplet(app *image.App, cmd command) ([]byte, uint16) {
+// persoApplet forwards a STORE DATA block to a Personalizer applet with its
+// data field decrypted, as the applet contract says (applet.Personalizer).
+// A block announced as encrypted (P1 b7–b6 = 11, GPCS 2.3.1 §11.11.2.1,
+// Table 11-89) in DGI format carries DGIs whose values are encrypted under
+// the DEK of the SD's secure channel (gp-card.md §1.8); the SD decrypts them
+// (openDGIs) and the applet receives the same DGIs in clear, with the same
+// P1, so it still sees b7–b6 = 11. Clear blocks (00) and application
+// dependent encryption (01, the applet's own business) pass unchanged. A
+// failure ends the STORE DATA sequence.
+func (c *Card) persoApplet(ch *channel, ps *persoState, app *image.App, cmd command, last bool) ([]byte, uint16) {
 	p, ok := c.instance(app).(applet.Personalizer)
 	if !ok {
 		return nil, sw.ConditionsNotSatisfied
 	}
-	data := bytesClone(cmd.data)
+	data, status := ps.appletData(ch.sess, cmd, last)
+	if status != swOK {
+		ch.perso = nil
+		return nil, status
+	}
 	return c.appletCall(app, 0, func(ctx applet.Context) ([]byte, uint16) { return nil, p.StoreData(ctx, cmd.p1, data) })
+}
+
+// appletData returns the data field of a STORE DATA block as the applet
+// gets it. Encrypted data must be in DGI format (the simulator decrypts
+// nothing else: 6A86); an encrypted DGI cut across blocks waits for the
+// next block, which must be encrypted too, and the last block may not end
+// inside one (6A80).
+func (ps *persoState) appletData(sess session, cmd command, last bool) ([]byte, uint16) {
+	enc, format := cmd.p1>>5&0x03, cmd.p1>>3&0x03
+	if enc != 0x03 {
+		if len(ps.sealed) != 0 {
+			return nil, sw.WrongData // an encrypted DGI left unfinished
+		}
+		return bytesClone(cmd.data), swOK
+	}
+	if format != 0x01 {
+		return nil, sw.IncorrectP1P2
+	}
+	out, rest, status := openDGIs(sess, append(ps.sealed, cmd.data...))
+	if status != swOK {
+		return nil, status
+	}
+	if last && len(rest) != 0 {
+		return nil, sw.WrongData
+	}
+	ps.sealed = rest
+	return out, swOK
+}
+
+// openDGIs decrypts the value of every complete DGI of data with the
+// session's DEK (sess.decryptKeyData: SCP02 3DES-ECB under the session DEK,
+// GPCS 2.3.1 §E.4.7; SCP03 AES-CBC with ICV 0 under the static Key-DEK, Amd
+// D §6.2.1) and returns the DGIs in clear, headers unchanged, and the start
+// of a DGI the data ends inside of. Neither protocol defines a padding for
+// sensitive data, so none is removed and a value must be a non-empty
+// multiple of the cipher block (6A80 otherwise, checked as soon as the
+// length is read). The SD cannot tell a wrong DEK: integrity of the clear
+// value is the application's to check (GlobalPlatform API SecureChannel
+// decryptData).
+func openDGIs(sess session, data []byte) (out, rest []byte, status uint16) {
+	bs := sess.blockSize()
+	for len(data) > 0 {
+		n, hdr, ok := dgiHeader(data)
+		if !ok {
+			return out, bytesClone(data), swOK
+		}
+		if n == 0 || n%bs != 0 {
+			return nil, nil, sw.WrongData
+		}
+		if len(data) < hdr+n {
+			return out, bytesClone(data), swOK
+		}
+		pt, status := sess.decryptKeyData(data[hdr : hdr+n])
+		if status != swOK {
+			return nil, nil, status
+		}
+		out = append(append(out, data[:hdr]...), pt...)
+		clear(pt)
+		data = data[hdr+n:]
+	}
+	return out, nil, swOK
+}
+
+// dgiHeader reads a DGI header (GPCS 2.3.1 §11.11.2.3: 2-byte identifier,
+// length 1 byte 00–FE or FF and 2 bytes) and returns the value length and
+// header length, or false when data ends inside the header.
+func dgiHeader(data []byte) (n, hdr int, ok bool) {
+	if len(data) < 3 || (data[2] == 0xFF && len(data) < 5) {
+		return 0, 0, false
+	}
+	if data[2] == 0xFF {
+		return int(data[3])<<8 | int(data[4]), 5, true
+	}
+	return int(data[2]), 3, true
 }
 
 // dgis processes DGI-formatted data (GPCS 2.3.1 §11.11.4; DGI = 2-byte tag,
@@ -151,14 +241,11 @@ func (c *Card) persoApplet(app *image.App, cmd command) ([]byte, uint16) {
 // block. At most 65540 bytes wait (one DGI header and value).
 func (ps *persoState) dgis(sess session, data []byte) ([]byte, uint16) {
 	for len(data) > 0 {
-		if len(data) < 3 || (data[2] == 0xFF && len(data) < 5) {
+		n, hdr, ok := dgiHeader(data)
+		if !ok {
 			return bytesClone(data), swOK
 		}
 		dgi := uint16(data[0])<<8 | uint16(data[1])
-		n, hdr := int(data[2]), 3
-		if data[2] == 0xFF {
-			n, hdr = int(data[3])<<8|int(data[4]), 5
-		}
 		if len(data) < hdr+n {
 			return bytesClone(data), swOK
 		}

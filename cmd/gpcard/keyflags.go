@@ -95,7 +95,10 @@ type keyChain struct {
 	next *keySource
 }
 
-var _ keys.Provider = (*keyChain)(nil)
+var (
+	_ keys.Provider      = (*keyChain)(nil)
+	_ keys.DataEncrypter = (*keyChain)(nil)
+)
 
 // SessionKeys implements keys.Provider with the current keys.
 func (c *keyChain) SessionKeys(ctx context.Context, in keys.SessionInput) (*keys.SessionKeys, error) {
@@ -105,6 +108,11 @@ func (c *keyChain) SessionKeys(ctx context.Context, in keys.SessionInput) (*keys
 // PseudoRandomChallenge implements keys.Provider with the current keys.
 func (c *keyChain) PseudoRandomChallenge(ctx context.Context, in keys.SessionInput, aid []byte) ([]byte, error) {
 	return c.cur.provider(c.kvn).PseudoRandomChallenge(ctx, in, aid)
+}
+
+// EncryptData implements keys.DataEncrypter with the current keys' DEK.
+func (c *keyChain) EncryptData(ctx context.Context, in keys.SessionInput, data []byte) ([]byte, error) {
+	return c.cur.provider(c.kvn).EncryptData(ctx, in, data)
 }
 
 // WrapKey implements keys.Provider: the key KID req.New.KID of the new set,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cardhost/cardhost/gpcard"
 	"github.com/cardhost/cardhost/gpcard/command"
 	"github.com/spf13/cobra"
 )
@@ -66,24 +67,39 @@ func (a *app) storeDataCommand() *cobra.Command {
 
 // personalizeJSON is the output of "gpcard personalize".
 type personalizeJSON struct {
-	AID  string   `json:"aid"`
-	DGIs []string `json:"dgis"` // DGI identifiers sent, hex
+	AID       string   `json:"aid"`
+	DGIs      []string `json:"dgis"`                // DGI identifiers sent, hex
+	Encrypted []string `json:"encrypted,omitempty"` // those sent encrypted, hex
 }
 
 func (a *app) personalizeCommand() *cobra.Command {
-	return &cobra.Command{
+	var encrypt []string
+	c := &cobra.Command{
 		Use:   "personalize AID DGI=HEX...",
 		Short: "Personalise an application through its security domain (INSTALL [for personalization] + STORE DATA)",
 		Long: "Sends DGIs (e.g. 0101=A0B1C2) to application AID through the selected security domain.\n" +
-			"Secret DGIs must already be encrypted.",
+			"Secret DGIs are sent as given unless named by --encrypt: those are encrypted under the\n" +
+			"secure channel's DEK (SCP02 session DEK, SCP03 static DEK) and sent in STORE DATA blocks\n" +
+			"marked encrypted (P1 b7-b6 = 11); their values must be a multiple of 8 (SCP02) or 16 (SCP03) bytes.",
 		Args: minArgs(2, "an AID and at least one DGI=HEX"),
 		RunE: func(c *cobra.Command, args []string) error {
 			aid, err := parseAID("AID", args[0])
 			if err != nil {
 				return err
 			}
+			var o gpcard.DGIOptions
+			for _, e := range encrypt {
+				n, err := strconv.ParseUint(e, 16, 16)
+				if err != nil || len(e) != 4 {
+					return usagef("--encrypt %q: want 4-digit hex DGI identifiers, e.g. 8101", e)
+				}
+				o.Encrypt = append(o.Encrypt, uint16(n))
+			}
 			var dgis []command.DGI
 			out := personalizeJSON{AID: hexUpper(aid)}
+			for _, id := range o.Encrypt {
+				out.Encrypted = append(out.Encrypted, fmt.Sprintf("%04X", id))
+			}
 			for _, arg := range args[1:] {
 				d, err := parseDGI(arg)
 				if err != nil {
@@ -97,15 +113,20 @@ func (a *app) personalizeCommand() *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			if err := s.Personalize(c.Context(), aid, dgis); err != nil {
+			if _, err := s.PersonalizeWith(c.Context(), aid, dgis, o); err != nil {
 				return err
 			}
 			return a.emit(out, func(w io.Writer) error {
 				_, err := fmt.Fprintf(w, "Personalised %s with DGI %s\n", out.AID, strings.Join(out.DGIs, ", "))
+				if err == nil && len(out.Encrypted) > 0 {
+					_, err = fmt.Fprintf(w, "Encrypted under the session DEK: DGI %s\n", strings.Join(out.Encrypted, ", "))
+				}
 				return err
 			})
 		},
 	}
+	c.Flags().StringSliceVar(&encrypt, "encrypt", nil, "DGI identifiers (hex, comma-separated) to encrypt under the session DEK")
+	return c
 }
 
 // parseDGI parses "ID=HEX" with a 2-byte hex DGI identifier.

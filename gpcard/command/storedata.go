@@ -34,25 +34,55 @@ type StoreDataOptions struct {
 // (GPCS 2.3.1 §11.11.2.1–2). Splitting may cut a DGI across blocks, which
 // the spec allows. More than 256 blocks is an error.
 func StoreData(data []byte, blockSize int, o StoreDataOptions) ([]apdu.Capdu, error) {
+	return StoreDataSegments([]StoreDataSegment{{Data: data, Encrypted: o.Encrypted}}, blockSize, o)
+}
+
+// StoreDataSegment is a run of STORE DATA content sharing one encryption
+// indicator (P1 b7–b6, GPCS 2.3.1 Table 11-89).
+type StoreDataSegment struct {
+	// Data is the content; in DGI format, whole DGIs.
+	Data []byte
+	// Encrypted announces the segment's blocks as encrypted data (b7–b6 =
+	// 11); in DGI format every DGI value in it is encrypted.
+	Encrypted bool
+}
+
+// StoreDataSegments is StoreData over several segments: each non-empty
+// segment starts a new block, so a block never mixes encrypted and clear
+// data, and block numbers run on from 00 across segments. o.Encrypted is
+// ignored (each segment says). With no data at all it returns one empty
+// last block, as StoreData does.
+func StoreDataSegments(segs []StoreDataSegment, blockSize int, o StoreDataOptions) ([]apdu.Capdu, error) {
 	if blockSize < 1 || blockSize > apdu.MaxLenCommandDataStandard {
 		return nil, fmt.Errorf("STORE DATA: block size %d, want 1 to 255", blockSize)
 	}
 	if o.Format != StoreNoInfo && o.Format != StoreDGI && o.Format != StoreBER {
 		return nil, fmt.Errorf("STORE DATA: invalid format %02X", byte(o.Format))
 	}
-	n := max(1, (len(data)+blockSize-1)/blockSize)
-	if n > maxLoadBlocks {
-		return nil, fmt.Errorf("STORE DATA: %d blocks exceed %d", n, maxLoadBlocks)
+	type block struct {
+		data []byte
+		enc  bool
 	}
-	p1 := byte(o.Format)
-	if o.Encrypted {
-		p1 |= 0x60
+	var blocks []block
+	for _, sg := range segs {
+		for off := 0; off < len(sg.Data); off += blockSize {
+			blocks = append(blocks, block{sg.Data[off:min(off+blockSize, len(sg.Data))], sg.Encrypted})
+		}
 	}
-	out := make([]apdu.Capdu, 0, n)
-	for i := range n {
-		chunk := data[min(i*blockSize, len(data)):min((i+1)*blockSize, len(data))]
-		c := apdu.Capdu{Cla: claGP, Ins: insStoreData, P1: p1, P2: byte(i), Data: append([]byte(nil), chunk...)}
-		if i == n-1 {
+	if len(blocks) == 0 {
+		enc := len(segs) > 0 && segs[0].Encrypted
+		blocks = append(blocks, block{enc: enc})
+	}
+	if len(blocks) > maxLoadBlocks {
+		return nil, fmt.Errorf("STORE DATA: %d blocks exceed %d", len(blocks), maxLoadBlocks)
+	}
+	out := make([]apdu.Capdu, 0, len(blocks))
+	for i, b := range blocks {
+		c := apdu.Capdu{Cla: claGP, Ins: insStoreData, P1: byte(o.Format), P2: byte(i), Data: append([]byte(nil), b.data...)}
+		if b.enc {
+			c.P1 |= 0x60
+		}
+		if i == len(blocks)-1 {
 			c.P1 |= 0x80
 		}
 		if o.ExpectResponse {

@@ -64,10 +64,24 @@ func scp02SessionKeys(set KeySet, i byte, seq []byte) (*SessionKeys, error) {
 	return &sk, nil
 }
 
-// scp02WrapKey encrypts nk under the session DEK: 3DES-ECB with explicit
-// initiation, 3DES-CBC (ICV 0) with implicit initiation (i bit b3 = 0)
-// (GPCS 2.3.1 §E.4.7, gp-card.md §1.8).
+// scp02WrapKey encrypts nk under the session DEK (scp02DEKEncrypt).
 func scp02WrapKey(cur KeySet, in SessionInput, nk secret.Key) ([]byte, error) {
+	var out []byte
+	err := nk.Use(func(k []byte) error {
+		var err error
+		out, err = scp02DEKEncrypt(cur, in, k)
+		return err
+	})
+	return out, err
+}
+
+// scp02DEKEncrypt encrypts plain (a multiple of 8 bytes) under the session
+// DEK of the session in: 3DES-ECB with explicit initiation, 3DES-CBC (ICV 0)
+// with implicit initiation (i bit b3 = 0) (GPCS 2.3.1 §E.4.7, gp-card.md
+// §1.8). The session DEK is derived from the static DEK (the base key for i
+// b1 = 0) with constant 0181 and the sequence counter (§E.4.1) and wiped
+// before returning.
+func scp02DEKEncrypt(cur KeySet, in SessionInput, plain []byte) ([]byte, error) {
 	_, _, dek := scp02Base(cur, in.I)
 	sdek, err := scp02Derive(dek, scp02ConstDEK, in.Sequence)
 	if err != nil {
@@ -76,15 +90,13 @@ func scp02WrapKey(cur KeySet, in SessionInput, nk secret.Key) ([]byte, error) {
 	defer sdek.Zero()
 	var out []byte
 	err = sdek.Use(func(d []byte) error {
-		return nk.Use(func(k []byte) error {
-			var err error
-			if in.I&0x04 != 0 {
-				out, err = gpcrypto.TripleDESECB(d, k)
-			} else {
-				out, err = gpcrypto.TripleDESCBC(d, nil, k)
-			}
-			return err
-		})
+		var err error
+		if in.I&0x04 != 0 {
+			out, err = gpcrypto.TripleDESECB(d, plain)
+		} else {
+			out, err = gpcrypto.TripleDESCBC(d, nil, plain)
+		}
+		return err
 	})
 	return out, err
 }

@@ -123,6 +123,26 @@ func (s *Conn) EncryptLoadFile(ctx context.Context, lfdb []byte) ([]byte, error)
 	return e.EncryptLoadFile(ctx, s.in, lfdb)
 }
 
+// ErrNoDataEncryption: the key provider cannot encrypt sensitive data (it
+// does not implement keys.DataEncrypter).
+var ErrNoDataEncryption = errors.New("scp: the key provider cannot encrypt sensitive data")
+
+// EncryptData encrypts sensitive data (e.g. the value of a secret DGI for
+// STORE DATA with P1 b7–b6 = 11) under the DEK of this session
+// (keys.DataEncrypter: SCP02 session DEK, GPCS 2.3.1 §E.4.7; SCP03 static
+// Key-DEK, Amd D §6.2.1); the DEK stays inside the provider. data must be a
+// non-empty multiple of the cipher block (keys.ErrDataLength).
+func (s *Conn) EncryptData(ctx context.Context, data []byte) ([]byte, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	e, ok := s.kp.(keys.DataEncrypter)
+	if !ok {
+		return nil, ErrNoDataEncryption
+	}
+	return e.EncryptData(ctx, s.in, data)
+}
+
 // I returns the implementation option in force.
 func (s *Conn) I() byte { return s.in.I }
 
