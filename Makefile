@@ -7,7 +7,7 @@ BENCHTIME ?= 1s
 APT_PKGS := pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd softhsm2 opensc postgresql
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test bench fuzz lint
+.PHONY: all deps build test bench fuzz lint demo
 
 all: build
 
@@ -41,3 +41,9 @@ fuzz:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+# demo starts a TSM on SQLite with CARDS simulated cards (default 100) and
+# runs a provisioning campaign; it keeps running until interrupted.
+CARDS ?= 100
+demo:
+	$(GO) run ./cmd/tsm demo --cards $(CARDS)

@@ -7,7 +7,8 @@ import (
 )
 
 // Inventory is the card inventory: one snapshot per card, keyed by CIN,
-// refreshed from the card at the start of every job.
+// read from the card at the start of every job run and stored when the job
+// ends (see StepResult.Card).
 type Inventory interface {
 	// PutCard stores c as the current snapshot of card c.CIN, replacing its
 	// domains, key sets, load files and applications. A key whose KCV the

@@ -24,6 +24,11 @@ import (
 type Jobs interface {
 	// CreateJob stores a job with its steps, all pending.
 	CreateJob(ctx context.Context, j NewJob) (Job, error)
+	// CreateJobs stores several jobs, all or none, as if by CreateJob one
+	// after another in slice order (claims take them in that order), and
+	// returns their IDs. It is how a campaign's jobs are created: one
+	// transaction instead of one per card.
+	CreateJobs(ctx context.Context, js []NewJob) ([]string, error)
 	// Job returns a job with its steps, or ErrNotFound.
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs lists jobs (without steps) matching f, oldest first.
@@ -37,8 +42,14 @@ type Jobs interface {
 	// job, or a running one whose lease has expired. It respects campaign
 	// concurrency. It returns ErrNotFound when no job is ready; under
 	// contention between instances it may return ErrNotFound while a job is
-	// still queued, so callers poll.
+	// still queued, so callers poll. Its cost does not grow with the number
+	// of queued jobs.
 	ClaimJob(ctx context.Context, worker string, ttl time.Duration) (Claim, error)
+	// ClaimJobForCard is ClaimJob restricted to the jobs bound to card cin,
+	// for an executor that has the card in front of it (a reader station):
+	// it leases the card's oldest runnable job, pending or resumable, within
+	// its campaign's concurrency, or returns ErrNotFound.
+	ClaimJobForCard(ctx context.Context, worker string, ttl time.Duration, cin []byte) (Claim, error)
 	// RenewLease extends a lease by ttl from now.
 	RenewLease(ctx context.Context, l Lease, ttl time.Duration) (Lease, error)
 	// ReleaseLease gives a job back without finishing it (e.g. the terminal
@@ -53,8 +64,10 @@ type Jobs interface {
 	StartStep(ctx context.Context, l Lease, index int) (Step, error)
 	// FinishStep records the outcome of a running step (ErrConflict if it is
 	// not running) and, in the same transaction, appends r.Audit to the audit
-	// log if set. The job becomes done after its last step, failed after a
-	// failed step; either way the lease ends. It returns the updated job.
+	// log, stores r.Card as the card's inventory snapshot and starts the next
+	// step (r.StartNext), each if set. The job becomes done after its last
+	// step, failed after a failed step; either way the lease ends. It returns
+	// the updated job.
 	FinishStep(ctx context.Context, l Lease, index int, r StepResult) (Job, error)
 	// ReserveKeySlot records that job l.JobID will put the key set s.KVN into
 	// SD s.SDAID of card s.CardCIN, held in the keystore under s.KeyLabel,
@@ -145,6 +158,18 @@ type StepResult struct {
 	Outcome json.RawMessage // JSON without secrets (e.g. KVN and KCVs put)
 	Error   string          // for StepFailed
 	Audit   *AuditRecord    // optional audit entry for the card change
+	// Card, if set, is stored as the inventory snapshot of the job's card
+	// (as PutCard does, KCVs kept the same way) in the same transaction as
+	// the outcome. Writing the inventory under the lease means a worker
+	// that lost its lease cannot overwrite a newer snapshot with an older
+	// one. Its CIN must be the card the job is bound to (ErrConflict).
+	Card *Card
+	// StartNext, for a done step of a job that goes on, also marks the next
+	// step running and counts its attempt, as StartStep would, in the same
+	// transaction: the worker may send the next step's commands as soon as
+	// FinishStep returns. It is ignored after the last step, after a failed
+	// step and for a cancelled job.
+	StartNext bool
 }
 
 // Lease is a worker's hold on a claimed job. Token is a fencing token: only
@@ -232,7 +257,12 @@ func (r StepResult) Validate() error {
 		return wrapf(err, "step outcome")
 	}
 	if r.Audit != nil {
-		return r.Audit.Validate()
+		if err := r.Audit.Validate(); err != nil {
+			return err
+		}
+	}
+	if r.Card != nil {
+		return r.Card.Validate()
 	}
 	return nil
 }

@@ -62,9 +62,12 @@ func CheckJSON(raw json.RawMessage) error {
 	}
 }
 
+// separators are dropped from member names before secretName compares them.
+var separators = strings.NewReplacer("_", "", "-", "")
+
 // secretName reports whether a JSON member name looks like key material.
 func secretName(name string) bool {
-	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(name))
+	n := separators.Replace(strings.ToLower(name))
 	switch n {
 	case "secret", "pin", "password", "passphrase", "token":
 		return true

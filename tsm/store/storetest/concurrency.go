@@ -171,4 +171,31 @@ func testConcurrency(t *testing.T, fresh Fresh) {
 			t.Errorf("VerifyAudit: %d entries, want %d", sum.Entries, writers*each)
 		}
 	})
+
+	t.Run("FailingWritesAmongConcurrent_OthersCommit", func(t *testing.T) {
+		e := open(t, fresh)
+		const writers = 8
+		var wg sync.WaitGroup
+		errs := make([]error, writers)
+		for i := range writers {
+			wg.Go(func() {
+				j := sampleJob([]byte{byte(i + 1)})
+				if i%2 == 1 {
+					j.CampaignID = "no-such-campaign" // a foreign key violation
+				}
+				_, errs[i] = e.s.CreateJob(ctx, j)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i%2 == 1 {
+				wantErr(t, "CreateJob in an unknown campaign", err, store.ErrInvalid)
+			} else {
+				wantErr(t, "CreateJob", err, nil)
+			}
+		}
+		if js := must(e.s.ListJobs(ctx, store.JobFilter{})).ok(t); len(js) != writers/2 {
+			t.Fatalf("%d jobs stored, want %d", len(js), writers/2)
+		}
+	})
 }

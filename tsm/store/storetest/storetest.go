@@ -21,6 +21,7 @@ func Run(t *testing.T, fresh Fresh) {
 	t.Run("Catalog", func(t *testing.T) { testCatalog(t, fresh) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, fresh) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, fresh) })
+	t.Run("Claims", func(t *testing.T) { testClaims(t, fresh) })
 	t.Run("KeySlots", func(t *testing.T) { testKeySlots(t, fresh) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, fresh) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, fresh) })

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -15,7 +14,7 @@ func (s *Store) AppendAudit(ctx context.Context, r store.AuditRecord) (store.Aud
 		return store.AuditEntry{}, err
 	}
 	var e store.AuditEntry
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var err error
 		e, err = s.appendAudit(ctx, tx, r, s.stamp())
 		return err
@@ -26,7 +25,7 @@ func (s *Store) AppendAudit(ctx context.Context, r store.AuditRecord) (store.Aud
 // appendAudit appends r in tx. Bumping the single-row head first takes its
 // row lock (PostgreSQL) or runs under the one writer (SQLite), so appends are
 // serialised and sequence numbers gapless.
-func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, r store.AuditRecord, now int64) (store.AuditEntry, error) {
+func (s *Store) appendAudit(ctx context.Context, tx txn, r store.AuditRecord, now int64) (store.AuditEntry, error) {
 	e := store.AuditEntry{Time: time.UnixMicro(now).UTC(), Actor: r.Actor, CardCIN: r.CardCIN,
 		Operation: r.Operation, Details: rawJSON(compact(r.Details))}
 	var prev string
@@ -97,7 +96,7 @@ func (s *Store) AuditLog(ctx context.Context, f store.AuditFilter) ([]store.Audi
 // transaction, so a concurrent append does not make it fail.
 func (s *Store) VerifyAudit(ctx context.Context) (store.AuditSummary, error) {
 	var sum store.AuditSummary
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx txn) error {
 		var headSeq int64
 		var headHash string
 		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).

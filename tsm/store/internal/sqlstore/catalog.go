@@ -17,7 +17,7 @@ func (s *Store) PutPackage(ctx context.Context, p store.Package, ciphertext []by
 		return store.Package{}, fmt.Errorf("%w: package %X: empty ciphertext", store.ErrInvalid, p.AID)
 	}
 	aid, maj, mnr := hx(p.AID), int(p.Version.Major), int(p.Version.Minor)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO packages (aid, ver_major, ver_minor, name, load_file_hash,
 			hash_alg, size, dap_signature, key_ref, sealed_key, ciphertext, uploaded_by, uploaded_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -81,7 +81,7 @@ func (s *Store) Packages(ctx context.Context) ([]store.Package, error) {
 // packages reads package rows selected by where, with their applets.
 func (s *Store) packages(ctx context.Context, where string, args ...any) ([]store.Package, error) {
 	var out []store.Package
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx txn) error {
 		var err error
 		if out, err = queryAll(ctx, tx, scanPackage, `SELECT `+packageColumns+` FROM packages `+where, args...); err != nil {
 			return err

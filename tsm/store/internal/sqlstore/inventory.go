@@ -14,36 +14,40 @@ func (s *Store) PutCard(ctx context.Context, c store.Card) (store.Card, error) {
 	if err := c.Validate(); err != nil {
 		return store.Card{}, err
 	}
-	cin := hx(c.CIN)
-	now := s.stamp()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// Insert first so the row exists and can be locked; then compare.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cards
-			(cin, iin, cplc_serial, cplc, isd_aid, life_cycle, created_at, refreshed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (cin) DO NOTHING`,
-			cin, hx(c.IIN), hx(c.CPLCSerial), hx(c.CPLC), hx(c.ISDAID), int(c.LifeCycle), now); err != nil {
-			return err
-		}
-		var iin, serial string
-		if err := tx.QueryRowContext(ctx, `SELECT iin, cplc_serial FROM cards WHERE cin = $1`+s.d.LockRows,
-			cin).Scan(&iin, &serial); err != nil {
-			return err
-		}
-		if differs(iin, c.IIN) || differs(serial, c.CPLCSerial) {
-			return fmt.Errorf("%w: card %s is stored with another IIN or CPLC serial", store.ErrConflict, cin)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cards SET iin = COALESCE(NULLIF($2, ''), iin),
-			cplc_serial = COALESCE(NULLIF($3, ''), cplc_serial), cplc = $4, isd_aid = $5,
-			life_cycle = $6, refreshed_at = $7 WHERE cin = $1`,
-			cin, hx(c.IIN), hx(c.CPLCSerial), hx(c.CPLC), hx(c.ISDAID), int(c.LifeCycle), now); err != nil {
-			return err
-		}
-		return s.replaceContents(ctx, tx, cin, c)
-	})
-	if err != nil {
-		return store.Card{}, fmt.Errorf("storing card %s: %w", cin, err)
+	if err := s.inTx(ctx, func(tx txn) error { return s.putCard(ctx, tx, c, s.stamp()) }); err != nil {
+		return store.Card{}, err
 	}
 	return s.Card(ctx, c.CIN)
+}
+
+// putCard stores the validated snapshot c in tx (PutCard, FinishStep).
+func (s *Store) putCard(ctx context.Context, tx txn, c store.Card, now int64) error {
+	cin := hx(c.CIN)
+	// Insert first so the row exists and can be locked; then compare.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cards
+		(cin, iin, cplc_serial, cplc, isd_aid, life_cycle, created_at, refreshed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (cin) DO NOTHING`,
+		cin, hx(c.IIN), hx(c.CPLCSerial), hx(c.CPLC), hx(c.ISDAID), int(c.LifeCycle), now); err != nil {
+		return fmt.Errorf("storing card %s: %w", cin, err)
+	}
+	var iin, serial string
+	if err := tx.QueryRowContext(ctx, `SELECT iin, cplc_serial FROM cards WHERE cin = $1`+s.d.LockRows,
+		cin).Scan(&iin, &serial); err != nil {
+		return fmt.Errorf("storing card %s: %w", cin, err)
+	}
+	if differs(iin, c.IIN) || differs(serial, c.CPLCSerial) {
+		return fmt.Errorf("storing card %s: %w: card %s is stored with another IIN or CPLC serial", cin, store.ErrConflict, cin)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cards SET iin = COALESCE(NULLIF($2, ''), iin),
+		cplc_serial = COALESCE(NULLIF($3, ''), cplc_serial), cplc = $4, isd_aid = $5,
+		life_cycle = $6, refreshed_at = $7 WHERE cin = $1`,
+		cin, hx(c.IIN), hx(c.CPLCSerial), hx(c.CPLC), hx(c.ISDAID), int(c.LifeCycle), now); err != nil {
+		return fmt.Errorf("storing card %s: %w", cin, err)
+	}
+	if err := s.replaceContents(ctx, tx, cin, c); err != nil {
+		return fmt.Errorf("storing card %s: %w", cin, err)
+	}
+	return nil
 }
 
 // differs reports whether a stored hex value and a new non-empty value differ.
@@ -54,7 +58,7 @@ func differs(stored string, b []byte) bool {
 
 // replaceContents rewrites the child rows of card cin from c, keeping known
 // KCVs that the snapshot leaves empty.
-func (s *Store) replaceContents(ctx context.Context, tx *sql.Tx, cin string, c store.Card) error {
+func (s *Store) replaceContents(ctx context.Context, tx txn, cin string, c store.Card) error {
 	old, err := queryKeySets(ctx, tx, cin)
 	if err != nil {
 		return err
@@ -138,7 +142,7 @@ func (s *Store) Cards(ctx context.Context, f store.CardFilter) ([]store.Card, er
 // one read transaction so each snapshot is consistent.
 func (s *Store) cards(ctx context.Context, where string, args ...any) ([]store.Card, error) {
 	var out []store.Card
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx txn) error {
 		var err error
 		out, err = queryAll(ctx, tx, scanCard, `SELECT cin, iin, cplc_serial, cplc, isd_aid, life_cycle,
 			created_at, refreshed_at FROM cards `+where, args...)

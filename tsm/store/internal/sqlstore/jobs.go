@@ -19,19 +19,10 @@ func (s *Store) CreateJob(ctx context.Context, j store.NewJob) (store.Job, error
 	if err != nil {
 		return store.Job{}, err
 	}
-	now := s.stamp()
 	var job store.Job
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, campaign_id, card_cin, selector, plan, state,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)`,
-			id, nullString(j.CampaignID), nullString(hx(j.CardCIN)), j.Selector, j.Plan, now); err != nil {
+	err = s.inTx(ctx, func(tx txn) error {
+		if err := insertJob(ctx, tx, id, j, s.stamp()); err != nil {
 			return err
-		}
-		for i, st := range j.Steps {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO job_steps (job_id, idx, kind, params, state)
-				VALUES ($1, $2, $3, $4, 'pending')`, id, i, st.Kind, compact(st.Params)); err != nil {
-				return err
-			}
 		}
 		job, err = loadJob(ctx, tx, id)
 		return err
@@ -40,6 +31,51 @@ func (s *Store) CreateJob(ctx context.Context, j store.NewJob) (store.Job, error
 		return store.Job{}, fmt.Errorf("creating job: %w", err)
 	}
 	return job, nil
+}
+
+// CreateJobs implements store.Jobs. The jobs get creation times one
+// microsecond apart, so claims take them in slice order.
+func (s *Store) CreateJobs(ctx context.Context, js []store.NewJob) ([]string, error) {
+	ids := make([]string, len(js))
+	for i, j := range js {
+		if err := j.Validate(); err != nil {
+			return nil, fmt.Errorf("job %d: %w", i, err)
+		}
+		id, err := s.newID()
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	err := s.inTx(ctx, func(tx txn) error {
+		now := s.stamp()
+		for i, j := range js {
+			if err := insertJob(ctx, tx, ids[i], j, now+int64(i)); err != nil {
+				return fmt.Errorf("job %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating jobs: %w", err)
+	}
+	return ids, nil
+}
+
+// insertJob inserts the validated job j with its steps as id, created at now.
+func insertJob(ctx context.Context, tx txn, id string, j store.NewJob, now int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, campaign_id, card_cin, selector, plan, state,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)`,
+		id, nullString(j.CampaignID), nullString(hx(j.CardCIN)), j.Selector, j.Plan, now); err != nil {
+		return err
+	}
+	for i, st := range j.Steps {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO job_steps (job_id, idx, kind, params, state)
+			VALUES ($1, $2, $3, $4, 'pending')`, id, i, st.Kind, compact(st.Params)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nullString stores "" as NULL.
@@ -66,7 +102,7 @@ func rawJSON(s string) json.RawMessage {
 // Job implements store.Jobs.
 func (s *Store) Job(ctx context.Context, id string) (store.Job, error) {
 	var j store.Job
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx txn) error {
 		var err error
 		j, err = loadJob(ctx, tx, id)
 		return err
@@ -124,7 +160,7 @@ func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) ([]store.Job, e
 
 // CancelJob implements store.Jobs.
 func (s *Store) CancelJob(ctx context.Context, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		var state string
 		if err := tx.QueryRowContext(ctx, `SELECT state FROM jobs WHERE id = $1`+s.d.LockRows, id).Scan(&state); err != nil {
 			return notFound(err, "job "+id)
@@ -156,7 +192,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c store.NewCampaign) (store.
 // Campaign implements store.Jobs.
 func (s *Store) Campaign(ctx context.Context, id string) (store.Campaign, error) {
 	var c store.Campaign
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx txn) error {
 		var sel string
 		var created sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT id, name, plan, selection, concurrency, created_at

@@ -150,6 +150,14 @@ var migrations = []migration{
 			created_at BIGINT NOT NULL,
 			revoked_at BIGINT)`,
 	}},
+	// Claims read the queue in (state, created_at, id) order and stop at the
+	// first runnable row (jobs_claim replaces jobs_queue); a reader station
+	// claims by card.
+	{ID: "20250615090000_claim_indexes", Stmts: []string{
+		`CREATE INDEX jobs_claim ON jobs (state, created_at, id)`,
+		`DROP INDEX jobs_queue`,
+		`CREATE INDEX jobs_card ON jobs (card_cin, state)`,
+	}},
 }
 
 // MigrationIDs returns the IDs of all migrations in application order.

@@ -40,6 +40,18 @@ type Dialect struct {
 	// key violation) or store.ErrInvalid (foreign key, check, not null), and
 	// returns nil for any other error.
 	Constraint func(err error) error
+	// GroupCommit is for a database with a single writer (SQLite): the
+	// store's write transactions queue in the process, and whichever caller
+	// finds no commit under way runs every queued one in a single database
+	// transaction, each inside its own savepoint, and commits (and syncs)
+	// once for all (see groupCommit). Writers never poll the database lock
+	// with growing sleeps (SQLite's busy handler) against each other;
+	// writers in other processes still meet the database's own lock.
+	GroupCommit bool
+	// CacheStatements keeps every statement prepared once per connection
+	// and reuses it, for a driver that would otherwise parse each
+	// statement at every call (modernc SQLite). pgx caches on its own.
+	CacheStatements bool
 }
 
 // Store implements store.Store on a *sql.DB.
@@ -48,6 +60,8 @@ type Store struct {
 	d         Dialect
 	now       func() time.Time
 	rand      io.Reader
+	group     group    // queued write transactions, when d.GroupCommit
+	stmts     sync.Map // query text → *sql.Stmt, when d.CacheStatements
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -72,7 +86,13 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database. It is idempotent.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	s.closeOnce.Do(func() {
+		s.stmts.Range(func(_, v any) bool {
+			v.(*sql.Stmt).Close()
+			return true
+		})
+		s.closeErr = s.db.Close()
+	})
 	return s.closeErr
 }
 
@@ -80,17 +100,73 @@ func (s *Store) Close() error {
 // timestamp column holds.
 func (s *Store) stamp() int64 { return s.now().UnixMicro() }
 
-// inTx runs fn in a transaction and commits it if fn succeeds.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn once in a transaction and commits it if fn succeeds. With
+// Dialect.GroupCommit it shares its database transaction with other
+// callers' fns, isolated by a savepoint: its changes are kept if and only if
+// it returns nil and the shared commit succeeds.
+func (s *Store) inTx(ctx context.Context, fn func(tx txn) error) error {
+	if s.d.GroupCommit {
+		return s.wrap(s.groupCommit(ctx, fn))
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(txn{tx, s}); err != nil {
 		tx.Rollback()
 		return s.wrap(err)
 	}
 	return s.wrap(tx.Commit())
+}
+
+// txn is a transaction whose statements go through the store's statement
+// cache (Dialect.CacheStatements).
+type txn struct {
+	*sql.Tx
+	s *Store
+}
+
+// stmt returns the statement for query prepared in t, or nil to run the
+// query unprepared.
+func (t txn) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !t.s.d.CacheStatements {
+		return nil
+	}
+	v, ok := t.s.stmts.Load(query)
+	if !ok {
+		st, err := t.s.db.PrepareContext(ctx, query)
+		if err != nil {
+			return nil // run it unprepared: the error, if any, shows there
+		}
+		if v, ok = t.s.stmts.LoadOrStore(query, st); ok {
+			st.Close()
+		}
+	}
+	return t.Tx.StmtContext(ctx, v.(*sql.Stmt))
+}
+
+// ExecContext runs a statement in t.
+func (t txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in t.
+func (t txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query returning one row in t.
+func (t txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
 // wrap maps constraint violations to store sentinels and leaves store errors
@@ -199,13 +275,13 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 
 // readTx runs fn in a read-only transaction, for reads that span several
 // queries and must see one snapshot.
-func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(tx txn) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(txn{tx, s}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -12,7 +12,7 @@ import (
 // StartStep implements store.Jobs.
 func (s *Store) StartStep(ctx context.Context, l store.Lease, index int) (store.Step, error) {
 	var st store.Step
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		jobState, _, err := s.checkLease(ctx, tx, l)
 		if err != nil {
 			return err
@@ -20,27 +20,7 @@ func (s *Store) StartStep(ctx context.Context, l store.Lease, index int) (store.
 		if jobState == store.JobCancelled {
 			return fmt.Errorf("%w: job %s is cancelled", store.ErrConflict, l.JobID)
 		}
-		state, err := s.stepState(ctx, tx, l.JobID, index)
-		if err != nil {
-			return err
-		}
-		if state != store.StepPending && state != store.StepRunning {
-			return fmt.Errorf("%w: job %s step %d is %s", store.ErrConflict, l.JobID, index, state)
-		}
-		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM job_steps WHERE job_id = $1 AND idx < $2
-			AND state <> 'done'`, l.JobID, index).Scan(&open); err != nil {
-			return err
-		}
-		if open > 0 {
-			return fmt.Errorf("%w: job %s step %d: an earlier step is not done", store.ErrConflict, l.JobID, index)
-		}
-		now := s.stamp()
-		if _, err := tx.ExecContext(ctx, `UPDATE job_steps SET state = 'running', attempts = attempts + 1,
-			started_at = $3 WHERE job_id = $1 AND idx = $2`, l.JobID, index, now); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET updated_at = $2 WHERE id = $1`, l.JobID, now); err != nil {
+		if err := s.startStep(ctx, tx, l.JobID, index, s.stamp()); err != nil {
 			return err
 		}
 		st, err = scanStep(tx.QueryRowContext(ctx, `SELECT job_id, idx, kind, params, state, attempts, outcome,
@@ -50,14 +30,40 @@ func (s *Store) StartStep(ctx context.Context, l store.Lease, index int) (store.
 	return st, err
 }
 
+// startStep marks step index of job running and counts an attempt, if it is
+// pending or running and every earlier step is done (ErrConflict otherwise).
+func (s *Store) startStep(ctx context.Context, tx txn, jobID string, index int, now int64) error {
+	state, err := s.stepState(ctx, tx, jobID, index)
+	if err != nil {
+		return err
+	}
+	if state != store.StepPending && state != store.StepRunning {
+		return fmt.Errorf("%w: job %s step %d is %s", store.ErrConflict, jobID, index, state)
+	}
+	var open int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM job_steps WHERE job_id = $1 AND idx < $2
+		AND state <> 'done'`, jobID, index).Scan(&open); err != nil {
+		return err
+	}
+	if open > 0 {
+		return fmt.Errorf("%w: job %s step %d: an earlier step is not done", store.ErrConflict, jobID, index)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE job_steps SET state = 'running', attempts = attempts + 1,
+		started_at = $3 WHERE job_id = $1 AND idx = $2`, jobID, index, now); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE jobs SET updated_at = $2 WHERE id = $1`, jobID, now)
+	return err
+}
+
 // FinishStep implements store.Jobs.
 func (s *Store) FinishStep(ctx context.Context, l store.Lease, index int, r store.StepResult) (store.Job, error) {
 	if err := r.Validate(); err != nil {
 		return store.Job{}, err
 	}
 	var job store.Job
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		jobState, _, err := s.checkLease(ctx, tx, l)
+	err := s.inTx(ctx, func(tx txn) error {
+		jobState, bound, err := s.checkLease(ctx, tx, l)
 		if err != nil {
 			return err
 		}
@@ -67,6 +73,9 @@ func (s *Store) FinishStep(ctx context.Context, l store.Lease, index int, r stor
 		}
 		if state != store.StepRunning {
 			return fmt.Errorf("%w: job %s step %d is %s, not running", store.ErrConflict, l.JobID, index, state)
+		}
+		if r.Card != nil && bound != hx(r.Card.CIN) {
+			return fmt.Errorf("%w: job %s is not bound to card %X", store.ErrConflict, l.JobID, r.Card.CIN)
 		}
 		now := s.stamp()
 		if _, err := tx.ExecContext(ctx, `UPDATE job_steps SET state = $3, outcome = $4, error = $5,
@@ -78,16 +87,31 @@ func (s *Store) FinishStep(ctx context.Context, l store.Lease, index int, r stor
 		if err != nil {
 			return err
 		}
-		release := next != jobState || next == store.JobCancelled
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = $2, updated_at = $3,
-			lease_worker = CASE WHEN $4 = 1 THEN NULL ELSE lease_worker END,
-			lease_token = CASE WHEN $4 = 1 THEN NULL ELSE lease_token END,
-			lease_expires = CASE WHEN $4 = 1 THEN NULL ELSE lease_expires END
-			WHERE id = $1`, l.JobID, string(next), now, boolInt(release)); err != nil {
+		if next != jobState || next == store.JobCancelled { // the job ends here, and its lease
+			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = $2, updated_at = $3, lease_worker = NULL,
+				lease_token = NULL, lease_expires = NULL WHERE id = $1`, l.JobID, string(next), now); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE jobs SET updated_at = $2 WHERE id = $1`, l.JobID, now); err != nil {
 			return err
 		}
 		if r.Audit != nil {
 			if _, err := s.appendAudit(ctx, tx, *r.Audit, now); err != nil {
+				return err
+			}
+		}
+		if r.Card != nil {
+			if err := s.putCard(ctx, tx, *r.Card, now); err != nil {
+				return err
+			}
+		}
+		if r.StartNext && r.State == store.StepDone && next == jobState && next != store.JobCancelled {
+			// Every step up to index is done now and the job goes on, so
+			// step index+1 exists and is pending (or running, if a
+			// StartStep came first): start it as StartStep would.
+			if _, err := tx.ExecContext(ctx, `UPDATE job_steps SET state = 'running', attempts = attempts + 1,
+				started_at = $3 WHERE job_id = $1 AND idx = $2 AND state IN ('pending', 'running')`,
+				l.JobID, index+1, now); err != nil {
 				return err
 			}
 		}
@@ -99,7 +123,7 @@ func (s *Store) FinishStep(ctx context.Context, l store.Lease, index int, r stor
 
 // nextJobState is the job state after a step finished with result: failed
 // after a failure, done once every step is done, otherwise unchanged.
-func nextJobState(ctx context.Context, tx *sql.Tx, jobID string, cur store.JobState, result store.StepState) (store.JobState, error) {
+func nextJobState(ctx context.Context, tx txn, jobID string, cur store.JobState, result store.StepState) (store.JobState, error) {
 	if result == store.StepFailed {
 		return store.JobFailed, nil
 	}
@@ -114,14 +138,6 @@ func nextJobState(ctx context.Context, tx *sql.Tx, jobID string, cur store.JobSt
 	return cur, nil
 }
 
-// boolInt encodes a flag for a portable SQL comparison.
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // ReserveKeySlot implements store.Jobs.
 func (s *Store) ReserveKeySlot(ctx context.Context, l store.Lease, slot store.KeySlot) (store.KeySlot, bool, error) {
 	if err := slot.Validate(); err != nil {
@@ -129,7 +145,7 @@ func (s *Store) ReserveKeySlot(ctx context.Context, l store.Lease, slot store.Ke
 	}
 	slot.JobID = l.JobID
 	created := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		_, bound, err := s.checkLease(ctx, tx, l)
 		if err != nil {
 			return err
