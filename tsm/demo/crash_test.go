@@ -19,7 +19,7 @@ import (
 
 const (
 	crashDirEnv = "CARDHOST_TSM_CRASH_DIR"
-	crashCards  = 200
+	crashCards  = 1000
 	crashTTL    = 2 * time.Second
 )
 
@@ -56,7 +56,7 @@ func TestCrashHelper(t *testing.T) {
 // inventory and that the audit chain verifies.
 func TestCrash_KilledCampaign(t *testing.T) {
 	dir := t.TempDir()
-	for _, killAfter := range []int{30, 60, 0} {
+	for _, killAfter := range []int{150, 400, 0} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
 		out, err := cmd.StdoutPipe()
