@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -18,24 +17,7 @@ import (
 // daemon is the private pcscd every test in this package talks to.
 var daemon *pcscdtest.Daemon
 
-func TestMain(m *testing.M) {
-	d, err := pcscdtest.Start(pcscdtest.Options{Readers: 4})
-	daemon = d
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting private pcscd:", err)
-		os.Exit(1)
-	}
-	if err := d.Setenv(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "pcscd log:\n%s\n", d.Log())
-	}
-	d.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pcscdtest.Main(m, pcscdtest.Options{Readers: 4}, &daemon)) }
 
 // insert puts a fresh test card into reader r and connects to it.
 func insert(t testing.TB, r int) (*testCard, *vpcd.Slot, *reader.PCSC) {

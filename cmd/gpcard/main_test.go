@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,25 +20,7 @@ import (
 // once per process.
 var daemon *pcscdtest.Daemon
 
-func TestMain(m *testing.M) {
-	d, err := pcscdtest.Start(pcscdtest.Options{Readers: 2})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting private pcscd:", err)
-		os.Exit(1)
-	}
-	daemon = d
-	if err := d.Setenv(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		d.Stop()
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "pcscd log:\n%s\n", d.Log())
-	}
-	d.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pcscdtest.Main(m, pcscdtest.Options{Readers: 2}, &daemon)) }
 
 // Test keys: distinctive so that a leak into any output is found.
 const (

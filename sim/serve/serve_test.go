@@ -20,7 +20,7 @@ import (
 var daemon *pcscdtest.Daemon
 
 func TestMain(m *testing.M) {
-	os.Exit(simtest.RunWithPCSCD(m, pcscdtest.Options{Readers: 4}, &daemon))
+	os.Exit(pcscdtest.Main(m, pcscdtest.Options{Readers: 4}, &daemon))
 }
 
 // readers returns a PC/SC context and the names of the daemon's readers.

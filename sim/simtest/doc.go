@@ -9,7 +9,7 @@
 //
 // NewCard returns the card (for fault hooks, Snapshot, …) and an in-process
 // reader.Transport to it; ServeVPCD inserts cards into vpcd readers and waits
-// until pcscd reports them present; RunWithPCSCD is the TestMain body that
+// until pcscd reports them present; pcscdtest.Main is the TestMain body that
 // starts the private pcscd. Everything is undone by t.Cleanup.
 //
 // On the path reader → channel → command → parser, simtest provides the far

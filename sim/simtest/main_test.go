@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/cardhost/cardhost/sim/simtest"
 	"github.com/cardhost/cardhost/test/pcscdtest"
 )
 
@@ -12,5 +11,5 @@ import (
 var daemon *pcscdtest.Daemon
 
 func TestMain(m *testing.M) {
-	os.Exit(simtest.RunWithPCSCD(m, pcscdtest.Options{Readers: 2}, &daemon))
+	os.Exit(pcscdtest.Main(m, pcscdtest.Options{Readers: 2}, &daemon))
 }

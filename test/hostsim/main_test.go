@@ -1,7 +1,6 @@
 package hostsim
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -15,21 +14,5 @@ var daemon *pcscdtest.Daemon
 const numReaders = 6
 
 func TestMain(m *testing.M) {
-	d, err := pcscdtest.Start(pcscdtest.Options{Readers: numReaders})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting private pcscd:", err)
-		os.Exit(1)
-	}
-	daemon = d
-	if err := d.Setenv(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		d.Stop()
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "pcscd log:\n%s\n", d.Log())
-	}
-	d.Stop()
-	os.Exit(code)
+	os.Exit(pcscdtest.Main(m, pcscdtest.Options{Readers: numReaders}, &daemon))
 }

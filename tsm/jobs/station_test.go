@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -28,25 +27,7 @@ import (
 // daemon is the private pcscd (with vpcd readers) of this package's tests.
 var daemon *pcscdtest.Daemon
 
-func TestMain(m *testing.M) {
-	d, err := pcscdtest.Start(pcscdtest.Options{Readers: 2})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting private pcscd:", err)
-		os.Exit(1)
-	}
-	daemon = d
-	if err := d.Setenv(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		d.Stop()
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "pcscd log:\n%s\n", d.Log())
-	}
-	d.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pcscdtest.Main(m, pcscdtest.Options{Readers: 2}, &daemon)) }
 
 // syncBuffer collects the log of concurrent stations.
 type syncBuffer struct {
