@@ -64,13 +64,18 @@ func (s *Station) Run(ctx context.Context) error {
 		if err := s.Readers.WaitForCard(ctx, s.Reader); err != nil {
 			return s.stop(ctx, err)
 		}
-		s.serve(ctx, log)
+		removed := s.serve(ctx, log)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		// Done with this card, or it went away mid-job: either way the
-		// next job starts with the next card presented (the same card
-		// put back resumes its job).
+		// Done with this card: the next job starts with the next card
+		// presented. A card that went away mid-job is already out: waiting
+		// for its removal could miss it when it is put back before this
+		// station asks pcscd, so go straight back to waiting for a card (the
+		// same card put back resumes its job).
+		if removed {
+			continue
+		}
 		if err := s.Readers.WaitForRemoval(ctx, s.Reader); err != nil {
 			return s.stop(ctx, err)
 		}
@@ -85,28 +90,29 @@ func (s *Station) stop(ctx context.Context, err error) error {
 	return fmt.Errorf("jobs: station %q: %w", s.Reader, err)
 }
 
-// serve runs the job of the card in the reader, if it has one.
-func (s *Station) serve(ctx context.Context, log *slog.Logger) {
+// serve runs the job of the card in the reader, if it has one, and reports
+// whether the card left the reader meanwhile.
+func (s *Station) serve(ctx context.Context, log *slog.Logger) (removed bool) {
 	p, err := s.Readers.Connect(ctx, s.Reader, reader.ConnectOptions{})
 	if err != nil {
 		log.Info("connecting to the card", "err", err)
-		return
+		return gone(err)
 	}
 	defer p.Close()
 	cin, err := s.identify(ctx, p)
 	if err != nil {
 		log.Warn("identifying the card", "err", err)
-		return
+		return gone(err)
 	}
 	log = log.With("card_cin", fmt.Sprintf("%X", cin))
 	cl, err := s.Runner.cfg.Store.ClaimJobForCard(ctx, s.Runner.cfg.Worker, s.Runner.cfg.LeaseTTL, cin)
 	if errors.Is(err, store.ErrNotFound) {
 		log.Info("no runnable job for the card")
-		return
+		return false
 	}
 	if err != nil {
 		log.Warn("claiming the card's job", "err", err)
-		return
+		return false
 	}
 	res, err := s.Runner.Run(ctx, cl, p)
 	if errors.Is(err, ErrInterrupted) {
@@ -118,6 +124,12 @@ func (s *Station) serve(ctx context.Context, log *slog.Logger) {
 	if s.OnResult != nil {
 		s.OnResult(res, err)
 	}
+	return gone(err)
+}
+
+// gone reports whether err says the card is no longer in the reader.
+func gone(err error) bool {
+	return errors.Is(err, reader.ErrCardRemoved) || errors.Is(err, reader.ErrNoCard)
 }
 
 // identify reads the CIN of the card behind t without a secure channel.
