@@ -87,11 +87,22 @@ func New(ctx context.Context, st store.Store, ks keystore.Store, k Keys, opts ..
 }
 
 // UploadPackage validates a CAP file and stores it, encrypted, as a new
-// catalog version (see package tsm/catalog).
+// catalog version (see package tsm/catalog), then audits the upload
+// (operation "package.upload"; details: package AID, version, load file
+// hash and its algorithm). If the audit entry cannot be appended the
+// package stays stored and the error is returned.
 func (s *Service) UploadPackage(ctx context.Context, actor string, capFile []byte, o catalog.UploadOptions) (store.Package, error) {
 	p, err := s.cat.Upload(ctx, actor, capFile, o)
 	if err != nil {
 		return store.Package{}, err
+	}
+	details, err := json.Marshal(map[string]string{"package_aid": fmt.Sprintf("%X", p.AID), "version": p.Version.String(),
+		"load_file_hash": fmt.Sprintf("%X", p.LoadFileHash), "hash_alg": p.HashAlg})
+	if err != nil {
+		return store.Package{}, err
+	}
+	if _, err := s.st.AppendAudit(ctx, store.AuditRecord{Actor: actor, Operation: "package.upload", Details: details}); err != nil {
+		return store.Package{}, fmt.Errorf("auditing the upload of package %X %s: %w", p.AID, p.Version, err)
 	}
 	s.log.Info("package uploaded", "package_aid", fmt.Sprintf("%X", p.AID), "version", p.Version.String(), "actor", actor, "bytes", p.Size)
 	return p, nil
@@ -116,6 +127,12 @@ func (s *Service) Job(ctx context.Context, id string) (store.Job, error) { retur
 // Jobs lists jobs without their steps.
 func (s *Service) Jobs(ctx context.Context, f store.JobFilter) ([]store.Job, error) {
 	return s.st.ListJobs(ctx, f)
+}
+
+// JobCounts returns how many jobs of the store are in each state (every
+// state present, zero included); the API's cardhost_jobs gauge reads it.
+func (s *Service) JobCounts(ctx context.Context) (map[store.JobState]int, error) {
+	return s.st.JobCounts(ctx)
 }
 
 // VerifyAudit verifies the whole audit chain.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cardhost/cardhost/gpcard/keys"
+	"github.com/cardhost/cardhost/reader"
 	"github.com/cardhost/cardhost/tsm"
 	"github.com/cardhost/cardhost/tsm/api"
 	"github.com/cardhost/cardhost/tsm/fleet"
@@ -23,22 +24,26 @@ import (
 type serveFlags struct {
 	listen, simCards, tlsCert, tlsKey string
 	workers                           int
+	readers                           []string
 }
 
 func serveCommand(g *globals, stdout, stderr io.Writer) *cobra.Command {
 	f := &serveFlags{}
 	c := &cobra.Command{
-		Use:   "serve [--listen ADDR] [--sim-cards DIR]",
+		Use:   "serve [--listen ADDR] [--sim-cards DIR] [--reader NAME]...",
 		Short: "serve the TSM's REST API",
 		Long: `serve opens the store (SQLite tsm.db next to the configuration file by default, or
 --db postgres://…) and the key store, and serves the REST API until interrupted: /healthz,
 /openapi.json, /metrics and /v1/… with bearer tokens made by "tsm token create". With
---sim-cards DIR it also runs the jobs of every campaign on the simulated cards in DIR.`,
+--sim-cards DIR it also runs the jobs of every campaign on the simulated cards in DIR. Each
+--reader NAME (a PC/SC reader name, index or unique substring; repeatable) runs a reader
+station: it waits for a card, identifies it by CIN, runs its job and waits for removal.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runServe(c.Context(), g, f, stdout, stderr) },
 	}
 	c.Flags().StringVar(&f.listen, "listen", "", "API address host:port (default from config: 127.0.0.1:8080)")
 	c.Flags().StringVar(&f.simCards, "sim-cards", "", "run jobs on the simulated card images in this directory")
+	c.Flags().StringArrayVar(&f.readers, "reader", nil, "run a reader station on this PC/SC reader (name, index or unique substring; repeatable)")
 	c.Flags().IntVar(&f.workers, "workers", 0, "cards the executor drives at once (default from config: 4)")
 	c.Flags().StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; needs --tls-key)")
 	c.Flags().StringVar(&f.tlsKey, "tls-key", "", "private key of --tls-cert (PEM file)")
@@ -55,6 +60,9 @@ func (f *serveFlags) apply(s *ServeConfig) error {
 	}
 	if f.workers != 0 {
 		s.Workers = f.workers
+	}
+	if len(f.readers) > 0 {
+		s.Readers = f.readers
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -113,14 +121,78 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stdout, stderr io.
 				cancel()
 			}
 		})
-	} else {
+	}
+	stationErrs, err := startStations(ctx, &wg, svc, sc.Readers, log, cancel)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		ln.Close()
+		return errors.Join(err, execErr)
+	}
+	if sc.SimCards == "" && len(sc.Readers) == 0 {
 		log.Info("no executor: campaigns wait until an executor claims their jobs")
 	}
 	fmt.Fprintf(stdout, "TSM API on %s://%s (OpenAPI: /openapi.json, metrics: /metrics); Ctrl-C stops\n", scheme, ln.Addr())
 	err = api.ServeListener(ctx, ln, h)
 	cancel()
 	wg.Wait()
-	return errors.Join(err, execErr)
+	return errors.Join(err, execErr, errors.Join(stationErrs...))
+}
+
+// startStations resolves each reader spec (reader.Context.Find) and runs a
+// reader station on it, each with its own PC/SC context, until ctx ends. A
+// station whose reader fails calls stop (the server stops too) and leaves
+// its error in the returned slice, which is complete once wg is done. Two
+// specs naming the same reader are an error.
+func startStations(ctx context.Context, wg *sync.WaitGroup, svc *tsm.Service, specs []string, log *slog.Logger, stop func()) ([]error, error) {
+	errs := make([]error, len(specs))
+	if len(specs) == 0 {
+		return errs, nil
+	}
+	byName := map[string]string{} // reader name → spec
+	names := make([]string, 0, len(specs))
+	pcs := make([]*reader.Context, 0, len(specs))
+	closeAll := func() {
+		for _, pc := range pcs {
+			pc.Close()
+		}
+	}
+	for _, spec := range specs {
+		// One PC/SC context per station: pcsc-lite serialises the calls
+		// of a context, so a station waiting for a card would hold up
+		// another station's commands.
+		pc, err := reader.NewContext()
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("serve.readers: %w", err)
+		}
+		pcs = append(pcs, pc)
+		name, err := pc.Find(spec)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("serve.readers: %q: %w", spec, err)
+		}
+		if other, dup := byName[name]; dup {
+			closeAll()
+			return nil, fmt.Errorf("serve.readers: %q and %q both name reader %q", other, spec, name)
+		}
+		byName[name] = spec
+		names = append(names, name)
+	}
+	for i, pc := range pcs {
+		name := names[i]
+		log.Info("reader station started", "reader", name)
+		wg.Go(func() {
+			defer pc.Close()
+			err := svc.RunStation(ctx, pc, name, nil)
+			if ctx.Err() == nil && err != nil {
+				log.Error("reader station stopped", "reader", name, "err", err)
+				errs[i] = err
+				stop()
+			}
+		})
+	}
+	return errs, nil
 }
 
 // listen opens the API's listener, with TLS when configured, and warns

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 
 	"github.com/cardhost/cardhost/tsm/keystore"
 )
@@ -23,6 +24,10 @@ type ServeConfig struct {
 	// SimCards is a directory of simulated card images (tsm/fleet); when
 	// set, the server runs the jobs of every campaign on those cards.
 	SimCards string `json:"sim_cards,omitempty"`
+	// Readers are PC/SC readers (name, decimal index or unique
+	// case-insensitive substring) on each of which the server runs a
+	// reader station (jobs.Station) while it serves the API.
+	Readers []string `json:"readers,omitempty"`
 	// Workers is the number of cards the executor drives at once (default 4).
 	Workers int `json:"workers,omitempty"`
 	// WorkerID names this instance in job leases and audit entries
@@ -74,6 +79,11 @@ func (c *ServeConfig) Validate() error {
 	}
 	if c.Workers < 0 || c.Workers > 1000 {
 		return errors.New("serve.workers: want 1 to 1000")
+	}
+	for i, r := range c.Readers {
+		if strings.TrimSpace(r) == "" {
+			return fmt.Errorf("serve.readers[%d]: empty reader name", i)
+		}
 	}
 	if c.MaxUploadBytes < 0 {
 		return errors.New("serve.max_upload_bytes: must not be negative")

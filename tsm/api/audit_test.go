@@ -13,9 +13,10 @@ import (
 )
 
 // TestAudit_TamperedRow_VerifyNamesIt audits two campaign creations through
-// the API, changes the actor of the first entry in the SQLite file behind
-// the store's back, and checks that POST /v1/audit/verify reports the chain
-// broken at that row while GET /v1/audit still lists it.
+// the API (after the demo's package upload), changes the actor of the first
+// campaign's entry in the SQLite file behind the store's back, and checks
+// that POST /v1/audit/verify reports the chain broken at that row while GET
+// /v1/audit still lists it.
 func TestAudit_TamperedRow_VerifyNamesIt(t *testing.T) {
 	e := newEnv(t, 2)
 	for i, cin := range e.demo.Fleet.CINs() {
@@ -24,11 +25,12 @@ func TestAudit_TamperedRow_VerifyNamesIt(t *testing.T) {
 	}
 	var v api.VerifyResult
 	e.call("POST", "/v1/audit/verify", api.RoleAdmin, nil, http.StatusOK, &v)
-	if !v.OK || v.Entries != 2 {
+	if !v.OK || v.Entries != 3 {
 		t.Fatalf("before tampering: %+v", v)
 	}
 	entries := auditEntries(e)
-	if len(entries) != 2 || entries[0].Actor != "api:operator-token" || entries[0].Operation != "create-campaign" {
+	if len(entries) != 3 || entries[0].Operation != "package.upload" ||
+		entries[1].Actor != "api:operator-token" || entries[1].Operation != "create-campaign" {
 		t.Fatalf("entries %+v", entries)
 	}
 
@@ -37,15 +39,15 @@ func TestAudit_TamperedRow_VerifyNamesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(context.Background(), `UPDATE audit_log SET actor = 'mallory' WHERE seq = 1`); err != nil {
+	if _, err := db.ExecContext(context.Background(), `UPDATE audit_log SET actor = 'mallory' WHERE seq = 2`); err != nil {
 		t.Fatal(err)
 	}
 	v = api.VerifyResult{}
 	e.call("POST", "/v1/audit/verify", api.RoleAuditor, nil, http.StatusOK, &v)
-	if v.OK || v.FirstBadSeq == nil || *v.FirstBadSeq != 1 || v.Reason == "" {
+	if v.OK || v.FirstBadSeq == nil || *v.FirstBadSeq != 2 || v.Reason == "" {
 		t.Errorf("after tampering: %+v", v)
 	}
-	if got := auditEntries(e); got[0].Actor != "mallory" {
+	if got := auditEntries(e); got[1].Actor != "mallory" {
 		t.Errorf("entries after tampering %+v", got)
 	}
 }

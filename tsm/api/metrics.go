@@ -131,8 +131,9 @@ func (s *tracedSource) Open(ctx context.Context, cin []byte) (reader.Transport, 
 	return reader.Trace(t, s.m.exchange, nil), nil
 }
 
-// jobCounter is the counting method the service may offer; without it the
-// collector lists jobs per state, which the store caps at 1000.
+// jobCounter is the counting method the service may offer (tsm.Service
+// does); without it the collector lists jobs per state, which the store
+// caps at 1000.
 type jobCounter interface {
 	JobCounts(ctx context.Context) (map[store.JobState]int, error)
 }
@@ -143,7 +144,7 @@ type jobsCollector struct {
 	log *slog.Logger
 }
 
-var jobsDesc = prometheus.NewDesc("cardhost_jobs", "Jobs in the store by state (at most 1000 per state until the store can count).", []string{"state"}, nil)
+var jobsDesc = prometheus.NewDesc("cardhost_jobs", "Jobs in the store by state.", []string{"state"}, nil)
 
 func (c *jobsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- jobsDesc }
 

@@ -84,6 +84,10 @@ type Jobs interface {
 	CreateCampaign(ctx context.Context, c NewCampaign) (Campaign, error)
 	// Campaign returns a campaign with its job counts, or ErrNotFound.
 	Campaign(ctx context.Context, id string) (Campaign, error)
+	// JobCounts returns how many jobs of the whole store (campaign or not)
+	// are in each state; every state has an entry, zero included. The
+	// counts are read in one transaction.
+	JobCounts(ctx context.Context) (map[JobState]int, error)
 }
 
 // JobState is the state of a job. The zero value is unset.

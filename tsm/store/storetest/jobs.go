@@ -170,3 +170,52 @@ func testJobs(t *testing.T, fresh Fresh) {
 		wantErr(t, "StartStep past the plan", err, store.ErrNotFound)
 	})
 }
+
+// testJobCounts checks JobCounts over the whole store: every state listed
+// when empty, then one job in each state, campaign jobs included.
+func testJobCounts(t *testing.T, fresh Fresh) {
+	e := open(t, fresh)
+	check := func(what string, want map[store.JobState]int) {
+		t.Helper()
+		got := must(e.s.JobCounts(ctx)).ok(t)
+		if len(got) != len(want) {
+			t.Fatalf("%s: JobCounts = %v, want %v", what, got, want)
+		}
+		for k, v := range want {
+			if n, ok := got[k]; !ok || n != v {
+				t.Errorf("%s: JobCounts[%s] = %d (present %v), want %d", what, k, n, ok, v)
+			}
+		}
+	}
+	check("empty store", map[store.JobState]int{store.JobPending: 0, store.JobRunning: 0, store.JobDone: 0,
+		store.JobFailed: 0, store.JobCancelled: 0})
+
+	camp := must(e.s.CreateCampaign(ctx, store.NewCampaign{Name: "c", Plan: "provision-ssd", Concurrency: 10})).ok(t)
+	for i := byte(1); i <= 6; i++ {
+		j := sampleJob([]byte{i})
+		if i%2 == 0 {
+			j.CampaignID = camp.ID
+		}
+		must(e.s.CreateJob(ctx, j)).ok(t)
+	}
+	// Three claimed jobs: one done, one failed, one left running; then one
+	// of the three still pending is cancelled.
+	c := claim(t, e.s, "w1")
+	for i := range 3 {
+		must(e.s.StartStep(ctx, c.Lease, i)).ok(t)
+		must(e.s.FinishStep(ctx, c.Lease, i, done)).ok(t)
+	}
+	c = claim(t, e.s, "w1")
+	must(e.s.StartStep(ctx, c.Lease, 0)).ok(t)
+	must(e.s.FinishStep(ctx, c.Lease, 0, store.StepResult{State: store.StepFailed, Error: "6A84"})).ok(t)
+	claim(t, e.s, "w1")
+	pending := must(e.s.ListJobs(ctx, store.JobFilter{State: store.JobPending})).ok(t)
+	if len(pending) != 3 {
+		t.Fatalf("%d pending jobs, want 3", len(pending))
+	}
+	if err := e.s.CancelJob(ctx, pending[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("one job per state, two pending", map[store.JobState]int{store.JobPending: 2, store.JobRunning: 1, store.JobDone: 1,
+		store.JobFailed: 1, store.JobCancelled: 1})
+}

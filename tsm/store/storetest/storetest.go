@@ -24,6 +24,7 @@ func Run(t *testing.T, fresh Fresh) {
 	t.Run("Claims", func(t *testing.T) { testClaims(t, fresh) })
 	t.Run("KeySlots", func(t *testing.T) { testKeySlots(t, fresh) })
 	t.Run("Campaigns", func(t *testing.T) { testCampaigns(t, fresh) })
+	t.Run("JobCounts", func(t *testing.T) { testJobCounts(t, fresh) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, fresh) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, fresh) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, fresh) })

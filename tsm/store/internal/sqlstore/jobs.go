@@ -189,6 +189,31 @@ func (s *Store) CreateCampaign(ctx context.Context, c store.NewCampaign) (store.
 	return s.Campaign(ctx, id)
 }
 
+// JobCounts implements store.Jobs. The jobs_claim index (state, …) covers
+// the count.
+func (s *Store) JobCounts(ctx context.Context) (map[store.JobState]int, error) {
+	out := map[store.JobState]int{store.JobPending: 0, store.JobRunning: 0, store.JobDone: 0,
+		store.JobFailed: 0, store.JobCancelled: 0}
+	err := s.readTx(ctx, func(tx txn) error {
+		type count struct {
+			state string
+			n     int
+		}
+		counts, err := queryAll(ctx, tx, func(r scanner) (count, error) {
+			var c count
+			return c, r.Scan(&c.state, &c.n)
+		}, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+		for _, n := range counts {
+			out[store.JobState(n.state)] = n.n
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Campaign implements store.Jobs.
 func (s *Store) Campaign(ctx context.Context, id string) (store.Campaign, error) {
 	var c store.Campaign
