@@ -93,6 +93,19 @@ func TestImplicit_OpensWithFirstCommand(t *testing.T) {
 				t.Fatalf("i=%02X: Unwrap = %X %04X, want %X", i, got, st, c)
 			}
 		}
+		// Key material of an implicitly opened session is 3DES-CBC (ICV 0)
+		// under the session DEK (gp-card.md §1.8), not ECB: with two equal
+		// plaintext blocks only CBC gives two different cipher blocks.
+		dek := ks.DEK
+		if i&0x01 == 0 {
+			dek = ks.ENC
+		}
+		sDEK, _ := gpcrypto.TripleDESCBC(dek, nil, append([]byte{0x01, 0x81, h.seq[0], h.seq[1]}, make([]byte, 12)...))
+		key := bytes.Repeat([]byte{0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47}, 2)
+		ct, _ := gpcrypto.TripleDESCBC(sDEK, nil, key)
+		if got, st := s.DecryptKeyData(ct); st != sw.OK || !bytes.Equal(got, key) {
+			t.Fatalf("i=%02X: DecryptKeyData(CBC) = %X %04X, want %X", i, got, st, key)
+		}
 		// A wrong first MAC is a failed authentication.
 		h2 := newTestHost(t, ks, ks.Counter, testAID)
 		bad := scptest.Flip(h2.wrap(t, cmds[1]), 6)

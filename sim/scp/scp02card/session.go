@@ -253,8 +253,10 @@ func (s *Session) BeginImplicit(cmd []byte, ks KeySet, aid []byte) ([]byte, Repl
 }
 
 // DecryptKeyData decrypts key material of PUT KEY or STORE DATA sent in this
-// session: 3DES-ECB under the session DEK key (GPCS 2.3.1 §E.4.7). It answers
-// 6985 without a session and 6A80 when data is not a multiple of 8 bytes.
+// session under the session DEK key: 3DES-ECB in a session opened by explicit
+// initiation, 3DES-CBC with a zero ICV in one opened by implicit initiation
+// (GPCS 2.3.1 §E.4.7; shared/spec/gp-card.md §1.8). It answers 6985 without a
+// session and 6A80 when data is not a multiple of 8 bytes.
 func (s *Session) DecryptKeyData(data []byte) ([]byte, uint16) {
 	if s.st != gate.Open {
 		return nil, sw.ConditionsNotSatisfied
@@ -262,7 +264,11 @@ func (s *Session) DecryptKeyData(data []byte) ([]byte, uint16) {
 	if len(data) == 0 || len(data)%8 != 0 {
 		return nil, sw.WrongData
 	}
-	p, err := gpcrypto.TripleDESECBDecrypt(s.sDEK, data)
+	decrypt := gpcrypto.TripleDESECBDecrypt
+	if s.i&iExplicit == 0 {
+		decrypt = func(key, data []byte) ([]byte, error) { return gpcrypto.TripleDESCBCDecrypt(key, nil, data) }
+	}
+	p, err := decrypt(s.sDEK, data)
 	if err != nil {
 		return nil, sw.NoPreciseDiagnosis
 	}
