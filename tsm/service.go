@@ -1,6 +1,8 @@
 package tsm
 
 import (
+	"github.com/cardhost/cardhost/reader"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -223,9 +225,16 @@ func (s *Service) RunCampaign(ctx context.Context, id string, src jobs.CardSourc
 // RunStation runs the jobs of the cards presented in one PC/SC reader until
 // ctx ends (see jobs.Station): each card is identified by its CIN, its job
 // claimed and run, and a card pulled out mid-job resumes when it comes
-// back. Give each station its own r (PC/SC context). onResult, if set, is
-// called after each job run.
-func (s *Service) RunStation(ctx context.Context, r jobs.Readers, readerName string, onResult func(jobs.Result, error)) error {
-	st := &jobs.Station{Runner: s.runner, Readers: r, Reader: readerName, OnResult: onResult}
+// back. Give each station its own r (PC/SC context).
+func (s *Service) RunStation(ctx context.Context, r jobs.Readers, readerName string, o StationOptions) error {
+	st := &jobs.Station{Runner: s.runner, Readers: r, Reader: readerName, OnResult: o.OnResult, Wrap: o.Wrap}
 	return st.Run(ctx)
+}
+
+// StationOptions tunes RunStation.
+type StationOptions struct {
+	// OnResult, if set, is called after each job run.
+	OnResult func(jobs.Result, error)
+	// Wrap, if set, wraps each identified card's transport (jobs.Station.Wrap).
+	Wrap func(cin []byte, t reader.Transport) reader.Transport
 }

@@ -122,7 +122,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stdout, stderr io.
 			}
 		})
 	}
-	stationErrs, err := startStations(ctx, &wg, svc, sc.Readers, log, cancel)
+	stationErrs, err := startStations(ctx, &wg, svc, h.Metrics().Station(tsm.StationOptions{}), sc.Readers, log, cancel)
 	if err != nil {
 		cancel()
 		wg.Wait()
@@ -144,7 +144,7 @@ func runServe(ctx context.Context, g *globals, f *serveFlags, stdout, stderr io.
 // station whose reader fails calls stop (the server stops too) and leaves
 // its error in the returned slice, which is complete once wg is done. Two
 // specs naming the same reader are an error.
-func startStations(ctx context.Context, wg *sync.WaitGroup, svc *tsm.Service, specs []string, log *slog.Logger, stop func()) ([]error, error) {
+func startStations(ctx context.Context, wg *sync.WaitGroup, svc *tsm.Service, opts tsm.StationOptions, specs []string, log *slog.Logger, stop func()) ([]error, error) {
 	errs := make([]error, len(specs))
 	if len(specs) == 0 {
 		return errs, nil
@@ -184,7 +184,7 @@ func startStations(ctx context.Context, wg *sync.WaitGroup, svc *tsm.Service, sp
 		log.Info("reader station started", "reader", name)
 		wg.Go(func() {
 			defer pc.Close()
-			err := svc.RunStation(ctx, pc, name, nil)
+			err := svc.RunStation(ctx, pc, name, opts)
 			if ctx.Err() == nil && err != nil {
 				log.Error("reader station stopped", "reader", name, "err", err)
 				errs[i] = err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -181,6 +182,22 @@ func TestServe_ReaderStation_RunsCampaignJobOfInsertedCard(t *testing.T) {
 	}
 	if c.Counts["done"] != 1 {
 		t.Fatalf("campaign finished with %+v, want the job done", c.Counts)
+	}
+	// The station's APDUs and steps reach /metrics (no token needed there).
+	mr, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(mr.Body)
+	mr.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\ncardhost_apdus_total ", "\n" + `cardhost_step_duration_seconds_count{step="create-ssd"} 1`} {
+		i := strings.Index(string(body), want)
+		if i < 0 || strings.HasPrefix(string(body[i+len(want):]), "0\n") {
+			t.Errorf("/metrics lacks a non-zero %q", want)
+		}
 	}
 	stop()
 	if err := <-done; err != nil {

@@ -79,6 +79,27 @@ func (m *Metrics) Instrument(src jobs.CardSource, o tsm.RunOptions) (jobs.CardSo
 	return &tracedSource{src: src, m: m}, o
 }
 
+// Station instruments the options of a reader station (Service.RunStation)
+// like Instrument does for a card source: the transport of every identified
+// card is traced (the few APDUs that identify a card are not counted) and
+// o.OnResult (still called) observes the steps each job run finished.
+func (m *Metrics) Station(o tsm.StationOptions) tsm.StationOptions {
+	next, wrap := o.OnResult, o.Wrap
+	o.OnResult = func(r jobs.Result, err error) {
+		m.observe(r)
+		if next != nil {
+			next(r, err)
+		}
+	}
+	o.Wrap = func(cin []byte, t reader.Transport) reader.Transport {
+		if wrap != nil {
+			t = wrap(cin, t)
+		}
+		return m.opening(cin, t)
+	}
+	return o
+}
+
 // observe records the duration of every step that finished since the card
 // was opened for this run (steps of earlier runs were observed then, or by
 // another process).
@@ -123,12 +144,18 @@ func (s *tracedSource) Open(ctx context.Context, cin []byte) (reader.Transport, 
 	if err != nil {
 		return nil, err
 	}
+	return s.m.opening(cin, t), nil
+}
+
+// opening notes when the card cin was opened for a job run and returns its
+// transport traced for the APDU and status-word counters.
+func (m *Metrics) opening(cin []byte, t reader.Transport) reader.Transport {
 	// Store timestamps have microsecond precision; truncating keeps a step
 	// started in the same microsecond.
-	s.m.mu.Lock()
-	s.m.opened[hex.EncodeToString(cin)] = time.Now().Truncate(time.Microsecond)
-	s.m.mu.Unlock()
-	return reader.Trace(t, s.m.exchange, nil), nil
+	m.mu.Lock()
+	m.opened[hex.EncodeToString(cin)] = time.Now().Truncate(time.Microsecond)
+	m.mu.Unlock()
+	return reader.Trace(t, m.exchange, nil)
 }
 
 // jobCounter is the counting method the service may offer (tsm.Service

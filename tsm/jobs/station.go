@@ -50,6 +50,10 @@ type Station struct {
 	// OnResult, if set, is called after each job run on a card, with what
 	// Runner.Run returned (the job as last stored, the APDUs sent).
 	OnResult func(Result, error)
+	// Wrap, if set, wraps the card's transport once the card is identified
+	// and its job claimed (e.g. to trace it for metrics); the job runs over
+	// what it returns. cin is the card's CIN.
+	Wrap func(cin []byte, t reader.Transport) reader.Transport
 }
 
 // Run serves the reader until ctx ends, and returns ctx's error then; it
@@ -114,7 +118,11 @@ func (s *Station) serve(ctx context.Context, log *slog.Logger) (removed bool) {
 		log.Warn("claiming the card's job", "err", err)
 		return false
 	}
-	res, err := s.Runner.Run(ctx, cl, p)
+	var t reader.Transport = p
+	if s.Wrap != nil {
+		t = s.Wrap(cin, t)
+	}
+	res, err := s.Runner.Run(ctx, cl, t)
 	if errors.Is(err, ErrInterrupted) {
 		log.Info("job interrupted, resumable", "job_id", cl.Job.ID, "err", err)
 		if rerr := s.Runner.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), res.Lease); rerr != nil && !errors.Is(rerr, store.ErrLeaseLost) {

@@ -17,6 +17,7 @@ import (
 	"github.com/cardhost/cardhost/sim/image"
 	"github.com/cardhost/cardhost/sim/vpcd"
 	"github.com/cardhost/cardhost/test/pcscdtest"
+	"github.com/cardhost/cardhost/tsm"
 	"github.com/cardhost/cardhost/tsm/demo"
 	"github.com/cardhost/cardhost/tsm/jobs"
 	_ "github.com/cardhost/cardhost/tsm/keystore/sealed"
@@ -146,7 +147,7 @@ func TestStation_CardPulledMidJob_ResumesWhenReinserted(t *testing.T) {
 		}
 		defer own.Close()
 		wg.Go(func() {
-			if err := e.Service.RunStation(sctx, own, name, func(r jobs.Result, err error) { reports <- report{r, err} }); !errors.Is(err, context.Canceled) {
+			if err := e.Service.RunStation(sctx, own, name, tsm.StationOptions{OnResult: func(r jobs.Result, err error) { reports <- report{r, err} }}); !errors.Is(err, context.Canceled) {
 				t.Errorf("station %q: %v", name, err)
 			}
 		})
