@@ -2,9 +2,7 @@ package simtest
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -80,13 +78,8 @@ func ReaderNames(pc *reader.Context, d *pcscdtest.Daemon) ([]string, error) {
 	}
 	names := make([]string, d.Readers())
 	for r := range names {
-		for _, n := range all {
-			if strings.HasPrefix(n, d.ReaderSpec(r)) && strings.HasSuffix(n, d.ReaderSlot(r)) {
-				names[r] = n
-			}
-		}
-		if names[r] == "" {
-			return nil, fmt.Errorf("simtest: vpcd reader %d not among %q", r, all)
+		if names[r], err = d.Name(all, r); err != nil {
+			return nil, err
 		}
 	}
 	return names, nil

@@ -264,13 +264,11 @@ func readerName(t testing.TB, pc *reader.Context, r int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range names {
-		if strings.HasPrefix(n, daemon.ReaderSpec(r)) && strings.HasSuffix(n, daemon.ReaderSlot(r)) {
-			return n
-		}
+	n, err := daemon.Name(names, r)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("reader %d not among %q", r, names)
-	return ""
+	return n
 }
 
 func hx(t testing.TB, s string) []byte {

@@ -342,3 +342,14 @@ func (d *Daemon) Stop() error {
 	d.dir = ""
 	return err
 }
+
+// Name picks the PC/SC name of reader r among names (as listed by pcscd). It
+// fails naming the candidates when none matches.
+func (d *Daemon) Name(names []string, r int) (string, error) {
+	for _, n := range names {
+		if strings.HasPrefix(n, d.ReaderSpec(r)) && strings.HasSuffix(n, d.ReaderSlot(r)) {
+			return n, nil
+		}
+	}
+	return "", fmt.Errorf("pcscdtest: reader %d not among %q", r, names)
+}

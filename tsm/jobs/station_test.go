@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,13 +87,11 @@ func readerName(t *testing.T, pc *reader.Context, r int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range names {
-		if strings.HasPrefix(n, daemon.ReaderSpec(r)) && strings.HasSuffix(n, daemon.ReaderSlot(r)) {
-			return n
-		}
+	n, err := daemon.Name(names, r)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("reader %d not among %q", r, names)
-	return ""
+	return n
 }
 
 // TestStation_CardPulledMidJob_ResumesWhenReinserted provisions two cards
